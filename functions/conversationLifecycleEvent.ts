@@ -1,0 +1,5 @@
+/** Entry point `conversationLifecycleEvent`: Agent Assist `conversation-lifecycle-event` notifications from Pub/Sub or Eventarc. */
+import { http } from '@google-cloud/functions-framework';
+import { eventFunction } from '../src/events/function';
+
+http('conversationLifecycleEvent', eventFunction('conversation-lifecycle-event'));

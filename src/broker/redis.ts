@@ -1,0 +1,167 @@
+/**
+ * The production broker on Redis (one node, or a Cluster).
+ *
+ * Layout (all keys of one conversation share the hash tag `{projects/P/conversations/C}`, so the publish
+ * script touches a single slot on a Cluster):
+ * - `aa:{conv}:h`: the history, a Stream trimmed to `historyMaxLength`, expiring `historyTtlSeconds`
+ *   after the last event; each entry has one field `e`, the serialized record.
+ * - `aa:{conv}:c`: the live channel (sharded pub/sub on a Cluster); a message is `<id> <record>`.
+ * - `aa:{conv}:d:<type>:<messageId>`: the dedupe marker, expiring after `dedupeTtlSeconds`.
+ */
+import type { RedisClientType, RedisClusterType } from '@redis/client';
+import { createHash } from 'node:crypto';
+import { parseRecord, serializeRecord, type EventRecord, type StoredEvent } from '../events/types';
+import type { Logger } from '../log';
+import type { RedisConnection } from '../redis/connection';
+import {
+  HISTORY_READ_LIMIT,
+  type Broker,
+  type BrokerLimits,
+  type EventListener,
+  type PublishResult,
+  type Subscription,
+} from './broker';
+
+/** Dedupe, append and publish in one step: no relay sees an event that history lacks, or the reverse. */
+const PUBLISH_SCRIPT = `
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return false end
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], '*', 'e', ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call(ARGV[5], KEYS[3], id .. ' ' .. ARGV[4])
+return id
+`;
+const PUBLISH_SHA = createHash('sha1').update(PUBLISH_SCRIPT).digest('hex');
+
+export function historyKey(conversation: string): string {
+  return `aa:{${conversation}}:h`;
+}
+
+export function channelKey(conversation: string): string {
+  return `aa:{${conversation}}:c`;
+}
+
+export function dedupeKey(record: Pick<EventRecord, 'conversation' | 'type' | 'messageId'>): string {
+  return `aa:{${record.conversation}}:d:${record.type}:${record.messageId}`;
+}
+
+type Subscriber = RedisClientType | RedisClusterType;
+
+export class RedisBroker implements Broker {
+  private subscriber?: Promise<Subscriber>;
+  private readonly resubscribed = new Set<() => void>();
+  private backfillTimers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly limits: BrokerLimits,
+    private readonly log: Logger,
+  ) {}
+
+  async publish(record: EventRecord): Promise<PublishResult> {
+    const options = {
+      keys: [dedupeKey(record), historyKey(record.conversation), channelKey(record.conversation)],
+      arguments: [
+        String(this.limits.dedupeTtlSeconds),
+        String(this.limits.historyMaxLength),
+        String(this.limits.historyTtlSeconds),
+        serializeRecord(record),
+        this.redis.isCluster ? 'SPUBLISH' : 'PUBLISH',
+      ],
+    };
+    const reply = await this.redis.run(async (redis) => {
+      try {
+        return await redis.evalSha(PUBLISH_SHA, options);
+      } catch (error) {
+        if (!String(error).includes('NOSCRIPT')) throw error;
+        return redis.eval(PUBLISH_SCRIPT, options);
+      }
+    });
+    if (reply === null || reply === undefined) return { duplicate: true };
+    return { id: String(reply), duplicate: false };
+  }
+
+  async subscribe(conversation: string, listener: EventListener): Promise<Subscription> {
+    const sub = await this.connectSubscriber();
+    const channel = channelKey(conversation);
+    const onMessage = (message: string): void => {
+      const space = message.indexOf(' ');
+      const event = space > 0 ? parseRecord(message.slice(0, space), message.slice(space + 1)) : undefined;
+      if (event) listener(event);
+      else this.log.error('unreadable event on channel', { conversation });
+    };
+    if (this.redis.isCluster) await (sub as RedisClusterType).sSubscribe(channel, onMessage);
+    else await (sub as RedisClientType).subscribe(channel, onMessage);
+    return {
+      unsubscribe: async () => {
+        if (this.redis.isCluster) await (sub as RedisClusterType).sUnsubscribe(channel, onMessage);
+        else await (sub as RedisClientType).unsubscribe(channel, onMessage);
+      },
+    };
+  }
+
+  async history(conversation: string, after?: string, limit = HISTORY_READ_LIMIT): Promise<StoredEvent[]> {
+    const entries = await this.redis.run((redis) =>
+      redis.xRange(historyKey(conversation), after === undefined ? '-' : `(${after}`, '+', { COUNT: limit }),
+    );
+    const events: StoredEvent[] = [];
+    for (const entry of entries) {
+      const event = parseRecord(entry.id, String(entry.message.e));
+      if (event) events.push(event);
+    }
+    return events;
+  }
+
+  onResubscribed(listener: () => void): void {
+    this.resubscribed.add(listener);
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.run((redis) => redis.ping());
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.backfillTimers) clearTimeout(timer);
+    const sub = this.subscriber;
+    this.subscriber = undefined;
+    if (sub) {
+      const client = await sub.catch(() => undefined);
+      if (client) await client.close().catch(() => client.destroy());
+    }
+  }
+
+  private connectSubscriber(): Promise<Subscriber> {
+    if (!this.subscriber) {
+      this.subscriber = this.redis.subscriber().then((sub) => {
+        this.watchReconnects(sub);
+        return sub;
+      });
+      this.subscriber.catch(() => (this.subscriber = undefined));
+    }
+    return this.subscriber;
+  }
+
+  /**
+   * A single node's client resubscribes before it emits `ready` again, so one backfill then closes
+   * the gap. A Cluster reports only that a shard is reconnecting; its resubscription is not observable,
+   * so backfills follow at growing intervals (each is cheap and idempotent for the relay).
+   */
+  private watchReconnects(sub: Subscriber): void {
+    const notify = (): void => {
+      for (const listener of this.resubscribed) listener();
+    };
+    if (!this.redis.isCluster) {
+      let lost = false;
+      sub.on('error', () => (lost = true));
+      sub.on('ready', () => {
+        if (!lost) return;
+        lost = false;
+        notify();
+      });
+      return;
+    }
+    sub.on('node-reconnecting', () => {
+      for (const timer of this.backfillTimers) clearTimeout(timer);
+      this.backfillTimers = [1000, 3000, 10000, 30000].map((ms) => setTimeout(notify, ms).unref());
+    });
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Reads a Pub/Sub message out of whatever form delivered it:
+ * - a push subscription's wrapped envelope `{message, subscription, deliveryAttempt}`
+ *   (`messageId`/`message_id`, `publishTime`/`publish_time`);
+ * - an Eventarc CloudEvent `google.cloud.pubsub.topic.v1.messagePublished`, in binary mode (`ce-*`
+ *   headers, the envelope as body) or structured mode (`application/cloudevents+json`, envelope in `data`).
+ */
+
+const MESSAGE_PUBLISHED = 'google.cloud.pubsub.topic.v1.messagePublished';
+
+export interface PubSubMessage {
+  readonly messageId: string;
+  readonly publishTime: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  /** The base64 payload, undecoded (undefined when the message had none). */
+  readonly data?: string;
+}
+
+export type DeliveryResult = { ok: true; message: PubSubMessage } | { ok: false; reason: string };
+
+type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Parses a delivery; `ok: false` means the request is not a Pub/Sub or Eventarc delivery at all. */
+export function parseDelivery(headers: Headers, body: unknown): DeliveryResult {
+  const contentType = (header(headers, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (contentType !== 'application/json' && contentType !== 'application/cloudevents+json') {
+    return { ok: false, reason: 'content type must be application/json or application/cloudevents+json' };
+  }
+  if (!isObject(body)) return { ok: false, reason: 'body must be a JSON object' };
+
+  let envelope: Record<string, unknown> = body;
+  let eventId: string | undefined;
+  let eventTime: string | undefined;
+  if (contentType === 'application/cloudevents+json' || typeof body.specversion === 'string') {
+    if (body.type !== MESSAGE_PUBLISHED) return { ok: false, reason: `CloudEvent type must be ${MESSAGE_PUBLISHED}` };
+    if (!isObject(body.data)) return { ok: false, reason: 'CloudEvent has no data object' };
+    envelope = body.data;
+    eventId = typeof body.id === 'string' ? body.id : undefined;
+    eventTime = typeof body.time === 'string' ? body.time : undefined;
+  } else if (header(headers, 'ce-specversion') !== undefined) {
+    if (header(headers, 'ce-type') !== MESSAGE_PUBLISHED) {
+      return { ok: false, reason: `CloudEvent type must be ${MESSAGE_PUBLISHED}` };
+    }
+    eventId = header(headers, 'ce-id');
+    eventTime = header(headers, 'ce-time');
+  }
+
+  const message = envelope.message;
+  if (!isObject(message)) return { ok: false, reason: 'no message object in the delivery' };
+  const messageId = message.messageId ?? message.message_id ?? eventId;
+  if (typeof messageId !== 'string' || messageId === '' || messageId.length > 256) {
+    return { ok: false, reason: 'message has no messageId' };
+  }
+  const publishTime = message.publishTime ?? message.publish_time ?? eventTime ?? '';
+  if (message.data !== undefined && typeof message.data !== 'string') {
+    return { ok: false, reason: 'message data must be a base64 string' };
+  }
+  const attributes: Record<string, string> = {};
+  if (isObject(message.attributes)) {
+    for (const [key, value] of Object.entries(message.attributes)) {
+      if (typeof value === 'string') attributes[key] = value;
+    }
+  }
+  return {
+    ok: true,
+    message: { messageId, publishTime: typeof publishTime === 'string' ? publishTime : '', attributes, data: message.data },
+  };
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export type NotificationResult =
+  | { ok: true; json: string; conversation: string }
+  | { ok: false; reason: 'no-data' | 'bad-base64' | 'data-not-json' | 'no-conversation' };
+
+/**
+ * Decodes a message's data into the notification JSON and its `conversation` field. A failure here is
+ * final: the same message can never succeed, so the caller acknowledges it and logs why.
+ */
+export function decodeNotification(data: string | undefined): NotificationResult {
+  if (data === undefined || data === '') return { ok: false, reason: 'no-data' };
+  if (!BASE64.test(data)) return { ok: false, reason: 'bad-base64' };
+  const json = Buffer.from(data, 'base64').toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return { ok: false, reason: 'data-not-json' };
+  }
+  if (!isObject(value) || typeof value.conversation !== 'string') return { ok: false, reason: 'no-conversation' };
+  return { ok: true, json, conversation: value.conversation };
+}

@@ -1,0 +1,112 @@
+/**
+ * The HTTP handler behind the four event functions. Status codes are the contract with Pub/Sub
+ * (2xx acknowledges, anything else is redelivered):
+ * - 204: published, or a duplicate of a message already published;
+ * - 204 plus an ERROR log (`reason`) and a counter: a delivery that can never succeed (undecodable data,
+ *   no conversation), acknowledged so it is not redelivered forever;
+ * - 400: the request is not a Pub/Sub or Eventarc delivery at all; 413: the body is too large;
+ * - 401/403: push authentication is configured and the caller fails it;
+ * - 503: Redis is unavailable, so Pub/Sub retries and nothing is lost; 500: an unexpected fault (retried).
+ */
+import type { Request, Response } from '@google-cloud/functions-framework';
+import { IdTokenError, type IdTokenVerifier } from '../auth/google-id-token';
+import type { Broker } from '../broker/broker';
+import { conversationKey } from '../conversation';
+import { UnavailableError } from '../errors';
+import { traceFields, type Logger } from '../log';
+import { increment } from '../metrics/counters';
+import { decodeNotification, parseDelivery } from './delivery';
+import type { DataType, EventRecord } from './types';
+
+export interface EventHandlerDeps {
+  readonly broker: Broker;
+  /** Verifies push authentication; undefined when it is not configured. */
+  readonly pushAuth?: IdTokenVerifier;
+  readonly log: Logger;
+  readonly maxBodyBytes: number;
+  readonly projectId?: string;
+  readonly now?: () => Date;
+}
+
+export type HttpHandler = (req: Request, res: Response) => Promise<void>;
+
+/** Builds the handler of one notification type; `deps` is resolved on each request (lazily, once). */
+export function createEventHandler(type: DataType, deps: () => Promise<EventHandlerDeps>): HttpHandler {
+  return async (req, res) => {
+    let resolved: EventHandlerDeps;
+    try {
+      resolved = await deps();
+    } catch (error) {
+      res.status(error instanceof UnavailableError ? 503 : 500).json({ error: 'service not configured' });
+      return;
+    }
+    const { broker, pushAuth, maxBodyBytes, projectId } = resolved;
+    const log = resolved.log.child({ dataType: type, ...traceFields(req.headers['x-cloud-trace-context'], projectId) });
+    const now = resolved.now ?? (() => new Date());
+
+    if (req.method !== 'POST') {
+      res.status(405).set('Allow', 'POST').json({ error: 'method not allowed' });
+      return;
+    }
+    if (pushAuth) {
+      try {
+        await pushAuth.verify(req.headers.authorization);
+      } catch (error) {
+        if (!(error instanceof IdTokenError)) throw error;
+        log.warn('push authentication failed', { reason: error.message });
+        increment('events_rejected_total', { type, reason: error.kind });
+        res.status(error.kind === 'forbidden' ? 403 : 401).json({ error: error.message });
+        return;
+      }
+    }
+    const size = req.rawBody?.length ?? Number(req.headers['content-length'] ?? 0);
+    if (size > maxBodyBytes) {
+      res.status(413).json({ error: `body larger than ${maxBodyBytes} bytes` });
+      return;
+    }
+    const delivery = parseDelivery(req.headers, req.body);
+    if (!delivery.ok) {
+      log.warn('not a pub/sub delivery', { reason: delivery.reason });
+      res.status(400).json({ error: delivery.reason });
+      return;
+    }
+    const { message } = delivery;
+    const decoded = decodeNotification(message.data);
+    const conversation = decoded.ok ? conversationKey(decoded.conversation) : undefined;
+    if (!decoded.ok || conversation === undefined) {
+      const reason = decoded.ok ? 'no-conversation' : decoded.reason;
+      log.error('undeliverable notification acknowledged', { reason, messageId: message.messageId });
+      increment('events_undeliverable_total', { type, reason });
+      res.status(204).end();
+      return;
+    }
+
+    const record: EventRecord = {
+      type,
+      conversation,
+      messageId: message.messageId,
+      publishTime: message.publishTime,
+      ackTime: now().toISOString(),
+      attributes: message.attributes,
+      data: decoded.json,
+    };
+    try {
+      const result = await broker.publish(record);
+      increment('events_received_total', { type, outcome: result.duplicate ? 'duplicate' : 'published' });
+      log.debug(result.duplicate ? 'duplicate delivery acknowledged' : 'event published', {
+        conversation,
+        messageId: message.messageId,
+        eventId: result.id,
+      });
+      res.status(204).end();
+    } catch (error) {
+      const unavailable = error instanceof UnavailableError;
+      increment('events_failed_total', { type, reason: unavailable ? 'unavailable' : 'error' });
+      log[unavailable ? 'warn' : 'error']('event not published; pub/sub will retry', {
+        messageId: message.messageId,
+        error: unavailable ? error.message : error,
+      });
+      res.status(unavailable ? 503 : 500).json({ error: unavailable ? 'store unavailable, retry later' : 'internal error' });
+    }
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The four Agent Assist notification types and the event record every part of the event path shares.
+ */
+
+/** The data types, which are also the Socket.IO event names and the HTTP paths of the functions. */
+export const DATA_TYPES = [
+  'human-agent-assistant-event',
+  'new-message-event',
+  'conversation-lifecycle-event',
+  'new-recognition-result-notification-event',
+] as const;
+
+export type DataType = (typeof DATA_TYPES)[number];
+
+export function isDataType(value: unknown): value is DataType {
+  return typeof value === 'string' && (DATA_TYPES as readonly string[]).includes(value);
+}
+
+/**
+ * An event as the functions append it to a conversation's history and publish it. `data` is the
+ * original notification JSON, verbatim, as a string: the Socket.IO contract forwards it as a string,
+ * the native protocol splices it into its frame without parsing it again.
+ */
+export interface EventRecord {
+  readonly type: DataType;
+  /** `projects/P/conversations/C` (no location). */
+  readonly conversation: string;
+  /** The Pub/Sub message id. */
+  readonly messageId: string;
+  /** The Pub/Sub publish time (RFC 3339), or empty when the delivery had none. */
+  readonly publishTime: string;
+  /** When the function received the delivery (RFC 3339, milliseconds). */
+  readonly ackTime: string;
+  /** Pub/Sub attributes (for recognition results: `participant_role`, `message_id`). */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** The notification JSON, as received. */
+  readonly data: string;
+}
+
+/** An event read from history or a channel: the record plus its id in the conversation's history. */
+export interface StoredEvent extends EventRecord {
+  /** `<milliseconds>-<sequence>`, increasing within one conversation. */
+  readonly id: string;
+}
+
+/** Serializes a record for storage; the inverse of `parseRecord`. */
+export function serializeRecord(record: EventRecord): string {
+  return JSON.stringify({
+    type: record.type,
+    conversation: record.conversation,
+    messageId: record.messageId,
+    publishTime: record.publishTime,
+    ackTime: record.ackTime,
+    attributes: record.attributes,
+    data: record.data,
+  });
+}
+
+/** Parses a stored record, returning undefined when it is not one (never throws). */
+export function parseRecord(id: string, json: string): StoredEvent | undefined {
+  try {
+    const value = JSON.parse(json) as Partial<EventRecord>;
+    if (!isDataType(value.type) || typeof value.conversation !== 'string' || typeof value.data !== 'string') {
+      return undefined;
+    }
+    return {
+      id,
+      type: value.type,
+      conversation: value.conversation,
+      messageId: String(value.messageId ?? ''),
+      publishTime: String(value.publishTime ?? ''),
+      ackTime: String(value.ackTime ?? ''),
+      attributes: value.attributes ?? {},
+      data: value.data,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Orders two event ids (`ms-seq`): negative when a is older than b. */
+export function compareEventIds(a: string, b: string): number {
+  const [aMs, aSeq] = splitId(a);
+  const [bMs, bSeq] = splitId(b);
+  return aMs !== bMs ? aMs - bMs : aSeq - bSeq;
+}
+
+function splitId(id: string): [number, number] {
+  const dash = id.indexOf('-');
+  if (dash < 0) return [Number(id) || 0, 0];
+  return [Number(id.slice(0, dash)) || 0, Number(id.slice(dash + 1)) || 0];
+}
+
+/** True when `id` looks like an event id (`ms-seq`). */
+export function isEventId(id: unknown): id is string {
+  return typeof id === 'string' && /^\d{1,16}-\d{1,16}$/.test(id);
+}

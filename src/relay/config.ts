@@ -1,0 +1,43 @@
+/**
+ * Settings of the relay container and the local stack.
+ */
+import { SettingsReader, type Env, type SettingsTable } from '../config/settings';
+
+export const RELAY_SETTINGS = {
+  PORT: { doc: 'Port the relay (and the local stack) listens on.', default: '8080' },
+  HOST: { doc: 'Address to bind; 0.0.0.0 in production, 127.0.0.1 locally.', default: '0.0.0.0', localDefault: '127.0.0.1' },
+  CORS_ALLOWED_ORIGINS: {
+    doc: 'Comma list of browser origins allowed on desktop-facing routes and Socket.IO (`*` for any); none when unset.',
+    localDefault: '*',
+  },
+  RELAY_HEARTBEAT_SECONDS: { doc: 'Interval of WebSocket pings; a socket that misses one is terminated.', default: '25' },
+  RELAY_MAX_BUFFERED_BYTES: { doc: 'Send buffer a socket may hold before it is closed as a slow consumer (close code 4008).', default: '4194304' },
+  RELAY_SHUTDOWN_SECONDS: { doc: 'On SIGTERM, how long sockets get to close before the process exits.', default: '8' },
+  RELAY_MAX_CONVERSATIONS_PER_SOCKET: { doc: 'Conversations one socket may join at once.', default: '50' },
+  MAX_HTTP_BODY_BYTES: { doc: 'Largest HTTP body the relay and local stack parse.', default: '16777216' },
+} as const satisfies SettingsTable;
+
+export interface RelayConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly corsOrigins: readonly string[];
+  readonly heartbeatMs: number;
+  readonly maxBufferedBytes: number;
+  readonly shutdownMs: number;
+  readonly maxConversationsPerSocket: number;
+  readonly bodyLimitBytes: number;
+}
+
+export function loadRelayConfig(env: Env, local = false): Readonly<RelayConfig> {
+  const read = new SettingsReader(RELAY_SETTINGS, env, local);
+  return read.done({
+    port: read.int('PORT', 0, 65535),
+    host: read.str('HOST') ?? '0.0.0.0',
+    corsOrigins: read.list('CORS_ALLOWED_ORIGINS'),
+    heartbeatMs: read.int('RELAY_HEARTBEAT_SECONDS', 1, 3600) * 1000,
+    maxBufferedBytes: read.int('RELAY_MAX_BUFFERED_BYTES', 1024, 1 << 30),
+    shutdownMs: read.int('RELAY_SHUTDOWN_SECONDS', 0, 600) * 1000,
+    maxConversationsPerSocket: read.int('RELAY_MAX_CONVERSATIONS_PER_SOCKET', 1, 10_000),
+    bodyLimitBytes: read.int('MAX_HTTP_BODY_BYTES', 1024, 64 * 1024 * 1024),
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * The relay's Prometheus metrics, served at `/metrics`. Each relay owns its registry (tests run
+ * several relays in one process). The plain counters of src/metrics/counters.ts (event functions
+ * mounted in the same process) are exported too.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { counterSeries } from '../metrics/counters';
+
+const FUNCTION_COUNTERS = ['events_received_total', 'events_undeliverable_total', 'events_rejected_total', 'events_failed_total'];
+
+export class RelayMetrics {
+  readonly registry = new Registry();
+  readonly connections = new Gauge({ name: 'relay_connections', help: 'Open desktop connections', labelNames: ['protocol'], registers: [this.registry] });
+  readonly rooms = new Gauge({ name: 'relay_conversations', help: 'Conversations with at least one local desktop', registers: [this.registry] });
+  readonly joins = new Counter({ name: 'relay_joins_total', help: 'Conversation joins', labelNames: ['protocol'], registers: [this.registry] });
+  readonly delivered = new Counter({ name: 'relay_events_delivered_total', help: 'Events handed to desktops', labelNames: ['type'], registers: [this.registry] });
+  readonly dropped = new Counter({ name: 'relay_events_dropped_total', help: 'Events not delivered, by reason', labelNames: ['reason'], registers: [this.registry] });
+  readonly slowConsumers = new Counter({ name: 'relay_slow_consumer_closes_total', help: 'Sockets closed for reading too slowly', labelNames: ['protocol'], registers: [this.registry] });
+  readonly reconnects = new Counter({ name: 'relay_redis_resubscribes_total', help: 'Live-feed gaps closed by a backfill after Redis came back', registers: [this.registry] });
+  readonly backfilled = new Counter({ name: 'relay_backfilled_events_total', help: 'Events read from history after a live-feed gap', registers: [this.registry] });
+  readonly latency = new Histogram({
+    name: 'relay_delivery_latency_seconds',
+    help: 'From the event function receiving a notification to the relay sending it to a desktop',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    for (const name of FUNCTION_COUNTERS) {
+      const labelNames = ['type', 'reason', 'outcome'];
+      new Counter({
+        name: `function_${name}`,
+        help: `Event function counter ${name} (functions mounted in this process)`,
+        labelNames,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const { labels, value } of counterSeries(name)) this.inc(labels, value);
+        },
+      });
+    }
+  }
+}

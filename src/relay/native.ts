@@ -1,0 +1,143 @@
+/**
+ * The relay's own protocol over plain WebSocket (docs/relay-protocol.md). JSON text frames:
+ * client → relay `join` (with an optional resume point `after`), `leave`, `ping`;
+ * relay → client `hello`, `joined`, `left`, `event`, `error`, `pong`.
+ * An event frame is built once per event and shared by every socket that receives it; the
+ * notification JSON is spliced in as it came, without parsing it again.
+ */
+import type { WebSocket } from 'ws';
+import type { TokenClaims } from '../auth/jwt';
+import { describeBadName, parseConversationName } from '../conversation';
+import { isEventId, type StoredEvent } from '../events/types';
+import type { Logger } from '../log';
+import type { Hub, Member } from './hub';
+
+/** WebSocket close codes and what a client should do on each. */
+export const CLOSE = {
+  /** The relay is shutting down: reconnect (to any instance) and resume from the last event id. */
+  SERVICE_RESTART: 1012,
+  /** The token expired or was refused: register again, then reconnect. */
+  TOKEN_EXPIRED: 4001,
+  /** The socket read too slowly and its send buffer passed the limit: reconnect and resume. */
+  SLOW_CONSUMER: 4008,
+} as const;
+
+export interface ConnectionOptions {
+  readonly hub: Hub;
+  readonly log: Logger;
+  readonly claims: TokenClaims;
+  readonly maxBufferedBytes: number;
+  readonly maxConversations: number;
+  readonly onSlowConsumer?: () => void;
+  readonly onJoin?: () => void;
+}
+
+const frames = new WeakMap<StoredEvent, string>();
+
+/** The `event` frame of an event, built once however many sockets receive it. */
+export function eventFrame(event: StoredEvent): string {
+  let frame = frames.get(event);
+  if (frame === undefined) {
+    frame =
+      `{"type":"event","id":${JSON.stringify(event.id)},"conversation":${JSON.stringify(event.conversation)}` +
+      `,"dataType":${JSON.stringify(event.type)},"messageId":${JSON.stringify(event.messageId)}` +
+      `,"publishTime":${JSON.stringify(event.publishTime)},"ackTime":${JSON.stringify(event.ackTime)}` +
+      `,"attributes":${JSON.stringify(event.attributes)},"data":${event.data}}`;
+    frames.set(event, frame);
+  }
+  return frame;
+}
+
+type Ref = string | number | undefined;
+
+/** Serves one authenticated native socket until it closes. */
+export function serveNativeConnection(ws: WebSocket, options: ConnectionOptions): void {
+  const { hub, log } = options;
+  const joined = new Set<string>();
+  let closed = false;
+
+  const send = (frame: object): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  };
+  const fail = (ref: Ref, code: string, message: string): void => send({ type: 'error', ref, code, message });
+
+  const member: Member = {
+    deliver(event) {
+      if (closed) return;
+      if (ws.bufferedAmount > options.maxBufferedBytes) {
+        closed = true;
+        options.onSlowConsumer?.();
+        log.warn('slow consumer closed', { bufferedBytes: ws.bufferedAmount });
+        ws.close(CLOSE.SLOW_CONSUMER, 'slow consumer: reconnect and resume');
+        setTimeout(() => ws.terminate(), 1000).unref();
+        return;
+      }
+      ws.send(eventFrame(event));
+    },
+  };
+
+  const expiresInMs = options.claims.exp * 1000 - Date.now();
+  const expiry = setTimeout(() => ws.close(CLOSE.TOKEN_EXPIRED, 'token expired'), Math.max(0, expiresInMs));
+  expiry.unref();
+
+  ws.on('message', (raw, isBinary) => {
+    if (isBinary) return fail(undefined, 'bad-frame', 'frames must be JSON text');
+    let frame: { type?: unknown; ref?: unknown; conversation?: unknown; after?: unknown };
+    try {
+      frame = JSON.parse(raw.toString()) as typeof frame;
+    } catch {
+      return fail(undefined, 'bad-frame', 'frame is not JSON');
+    }
+    if (typeof frame !== 'object' || frame === null) return fail(undefined, 'bad-frame', 'frame must be an object');
+    const ref: Ref = typeof frame.ref === 'string' || typeof frame.ref === 'number' ? frame.ref : undefined;
+    switch (frame.type) {
+      case 'ping':
+        return send({ type: 'pong', ref });
+      case 'join':
+        return void join(ref, frame.conversation, frame.after);
+      case 'leave':
+        return void leave(ref, frame.conversation);
+      default:
+        return fail(ref, 'unknown-type', 'type must be join, leave or ping');
+    }
+  });
+
+  async function join(ref: Ref, name: unknown, after: unknown): Promise<void> {
+    const parsed = parseConversationName(name);
+    if (!parsed) return fail(ref, 'bad-conversation', describeBadName(name));
+    if (after !== undefined && after !== null && !isEventId(after)) {
+      return fail(ref, 'bad-resume-point', 'after must be an event id from an earlier event frame');
+    }
+    if (!joined.has(parsed.key) && joined.size >= options.maxConversations) {
+      return fail(ref, 'too-many-conversations', `at most ${options.maxConversations} conversations per socket`);
+    }
+    joined.add(parsed.key);
+    options.onJoin?.();
+    try {
+      const replayed = await hub.join(member, parsed.key, after ?? undefined);
+      if (closed) return;
+      send({ type: 'joined', ref, conversation: parsed.key, replayed });
+    } catch (error) {
+      joined.delete(parsed.key);
+      log.warn('join failed', { conversation: parsed.key, error: String(error) });
+      fail(ref, 'unavailable', 'could not join now; retry');
+    }
+  }
+
+  async function leave(ref: Ref, name: unknown): Promise<void> {
+    const parsed = parseConversationName(name);
+    if (!parsed) return fail(ref, 'bad-conversation', describeBadName(name));
+    joined.delete(parsed.key);
+    await hub.leave(member, parsed.key);
+    send({ type: 'left', ref, conversation: parsed.key });
+  }
+
+  ws.on('close', () => {
+    closed = true;
+    clearTimeout(expiry);
+    void hub.leaveAll(member, joined);
+  });
+  ws.on('error', (error) => log.debug('socket error', { error: String(error) }));
+
+  send({ type: 'hello', protocol: 'aa-relay.v1', user: options.claims.gcp_agent_assist_user });
+}

@@ -1,0 +1,216 @@
+/**
+ * Builds the relay: an unstarted HTTP server with the desktop-facing routes, the native WebSocket
+ * endpoint (`/ws`), health and metrics, plus any attachments (the Socket.IO endpoint). Only a `main`
+ * reads the environment and listens.
+ */
+import cors from 'cors';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { TokenError, tokenFromHeader, verifyToken, type JwtSettings, type TokenClaims } from '../auth/jwt';
+import type { Broker } from '../broker/broker';
+import { createHttpApp, type Route } from '../http/app';
+import type { Logger } from '../log';
+import type { RelayConfig } from './config';
+import { Hub } from './hub';
+import { RelayMetrics } from './metrics';
+import { CLOSE, serveNativeConnection } from './native';
+
+/** The subprotocol of the native protocol; a browser also offers `bearer.<JWT>` to authenticate. */
+export const NATIVE_PROTOCOL = 'aa-relay.v1';
+const BEARER_PROTOCOL = 'bearer.';
+
+export interface RelayDeps {
+  readonly broker: Broker;
+  readonly jwt: JwtSettings;
+  readonly log: Logger;
+  readonly config: RelayConfig;
+  /** HTTP routes mounted beside the relay's own (registration, proxy, conversation name, …). */
+  readonly routes?: readonly Route[];
+  /** Extensions given the built relay (the Socket.IO endpoint attaches this way). */
+  readonly attachments?: ReadonlyArray<(relay: Relay) => RelayAttachment>;
+}
+
+/** What an attachment hands back: upgrade paths it owns, and how it shuts down. */
+export interface RelayAttachment {
+  /** Path prefixes whose WebSocket upgrades the attachment handles itself. */
+  readonly upgradePrefixes?: readonly string[];
+  /** Closes the attachment's sockets with a "reconnect" signal. */
+  shutdown?(): Promise<void>;
+}
+
+export interface Relay {
+  readonly server: Server;
+  readonly hub: Hub;
+  readonly metrics: RelayMetrics;
+  readonly deps: RelayDeps;
+  /** Verifies a JWT for a connection (shared by both protocols). */
+  authenticate(token: string | undefined): TokenClaims;
+  /** Stops accepting, closes every socket with the reconnect code, resolves when done (bounded). */
+  shutdown(): Promise<void>;
+  readonly shuttingDown: boolean;
+}
+
+/** The token of an upgrade: `Authorization: Bearer`, or a `bearer.<JWT>` subprotocol (browsers). */
+export function upgradeToken(req: IncomingMessage): string | undefined {
+  const fromHeader = tokenFromHeader(req.headers.authorization);
+  if (fromHeader) return fromHeader;
+  const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const bearer = protocols.find((p) => p.startsWith(BEARER_PROTOCOL));
+  return bearer ? bearer.slice(BEARER_PROTOCOL.length) : undefined;
+}
+
+function refuse(socket: Duplex, status: number, reason: string): void {
+  const body = JSON.stringify({ error: reason });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\nConnection: close\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+export function createRelay(deps: RelayDeps): Relay {
+  const { broker, log, config } = deps;
+  const metrics = new RelayMetrics();
+  const hub = new Hub(broker, log.child({ module: 'hub' }), {
+    onDelivered(event) {
+      metrics.delivered.inc({ type: event.type });
+      const ack = Date.parse(event.ackTime);
+      if (!Number.isNaN(ack)) metrics.latency.observe(Math.max(0, Date.now() - ack) / 1000);
+    },
+    onBackfill(_conversation, count) {
+      metrics.backfilled.inc(count);
+    },
+  });
+  broker.onResubscribed(() => metrics.reconnects.inc());
+
+  let shuttingDown = false;
+  const corsMiddleware = cors({ origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins], credentials: false });
+  const app = createHttpApp({
+    log,
+    bodyLimitBytes: config.bodyLimitBytes,
+    before: [corsMiddleware],
+    routes: [
+      { method: 'get', path: '/status', handler: (_req, res) => res.status(200).type('text/plain').send('Hello, cross-origin-world!') },
+      { method: 'get', path: '/healthz', handler: (_req, res) => res.status(200).json({ status: 'ok' }) },
+      {
+        method: 'get',
+        path: '/readyz',
+        handler: async (_req, res) => {
+          if (shuttingDown) return res.status(503).json({ status: 'shutting down' });
+          try {
+            await broker.ping();
+            res.status(200).json({ status: 'ready' });
+          } catch {
+            res.status(503).json({ status: 'broker unavailable' });
+          }
+        },
+      },
+      {
+        method: 'get',
+        path: '/metrics',
+        handler: async (_req, res) => {
+          metrics.rooms.set(hub.roomCount);
+          res.status(200).type(metrics.registry.contentType).send(await metrics.registry.metrics());
+        },
+      },
+      ...(deps.routes ?? []),
+    ],
+  });
+  const server = createServer(app);
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has(NATIVE_PROTOCOL) ? NATIVE_PROTOCOL : false),
+  });
+  const alive = new WeakMap<WebSocket, boolean>();
+  const attachments: RelayAttachment[] = [];
+  const claimed: string[] = [];
+
+  const authenticate = (token: string | undefined): TokenClaims => {
+    if (!token) throw new TokenError('missing token');
+    return verifyToken(deps.jwt, token);
+  };
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (claimed.some((prefix) => path.startsWith(prefix))) return;
+    if (path !== '/ws' && path !== '/') return refuse(socket, 404, 'no WebSocket endpoint here; use /ws');
+    if (shuttingDown) return refuse(socket, 404, 'shutting down');
+    let claims: TokenClaims;
+    try {
+      claims = authenticate(upgradeToken(req));
+    } catch (error) {
+      return refuse(socket, 401, error instanceof TokenError ? error.message : 'invalid token');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      alive.set(ws, true);
+      ws.on('pong', () => alive.set(ws, true));
+      metrics.connections.inc({ protocol: 'native' });
+      ws.on('close', () => metrics.connections.dec({ protocol: 'native' }));
+      serveNativeConnection(ws, {
+        hub,
+        log: log.child({ protocol: 'native' }),
+        claims,
+        maxBufferedBytes: config.maxBufferedBytes,
+        maxConversations: config.maxConversationsPerSocket,
+        onSlowConsumer: () => metrics.slowConsumers.inc({ protocol: 'native' }),
+        onJoin: () => metrics.joins.inc({ protocol: 'native' }),
+      });
+    });
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, config.heartbeatMs);
+  heartbeat.unref();
+  server.on('close', () => clearInterval(heartbeat));
+
+  let shutdownPromise: Promise<void> | undefined;
+  const relay: Relay = {
+    server,
+    hub,
+    metrics,
+    deps,
+    authenticate,
+    get shuttingDown() {
+      return shuttingDown;
+    },
+    shutdown() {
+      shutdownPromise ??= (async () => {
+        shuttingDown = true;
+        clearInterval(heartbeat);
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const sockets = [...wss.clients];
+        const gone = Promise.all(
+          sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve())))),
+        );
+        for (const ws of sockets) ws.close(CLOSE.SERVICE_RESTART, 'service restart: reconnect');
+        const extra = Promise.all(attachments.map((a) => a.shutdown?.()));
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, config.shutdownMs)));
+        await Promise.race([Promise.all([gone, extra]), deadline]);
+        clearTimeout(timer);
+        for (const ws of wss.clients) ws.terminate();
+        server.closeAllConnections();
+        await closed;
+        log.notice('relay stopped', { sockets: sockets.length });
+      })();
+      return shutdownPromise;
+    },
+  };
+  for (const attach of deps.attachments ?? []) {
+    const attachment = attach(relay);
+    attachments.push(attachment);
+    claimed.push(...(attachment.upgradePrefixes ?? []));
+  }
+  return relay;
+}
