@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'public/vendor/**', '*.mjs', '*.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'dist-*/**', 'public/vendor/**', '*.mjs', '*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
