@@ -1,0 +1,199 @@
+/**
+ * The four event functions as the functions-framework serves them (the deployed entry points in
+ * functions/), against a real Redis: every delivery form, deduplication, every kind of bad input, and
+ * Redis loss answered with 503 so that Pub/Sub retries.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { createClient } from '@redis/client';
+import { historyKey } from '../src/broker/redis';
+import { counterValue } from '../src/metrics/counters';
+import { capturedLogs } from './setup';
+import { nextMessageId, notification, pushEnvelope } from './helpers/events';
+import { RedisServer } from './helpers/redis-server';
+
+const ENTRY_POINTS = {
+  humanAgentAssistantEvent: 'human-agent-assistant-event',
+  newMessageEvent: 'new-message-event',
+  conversationLifecycleEvent: 'conversation-lifecycle-event',
+  newRecognitionResultNotificationEvent: 'new-recognition-result-notification-event',
+} as const;
+
+describe('event functions (functions-framework, real Redis)', function () {
+  this.timeout(30_000);
+  let redis: RedisServer;
+  const servers: Server[] = [];
+  const urls: Record<string, string> = {};
+  let reader: ReturnType<typeof createClient>;
+  const saved = { ...process.env };
+
+  before(async () => {
+    redis = await RedisServer.start();
+    process.env.REDIS_URL = redis.url;
+    process.env.MAX_EVENT_BODY_BYTES = String(256 * 1024);
+    process.env.REDIS_CONNECT_WAIT_MS = '500';
+    await import('../functions/index');
+    for (const name of Object.keys(ENTRY_POINTS)) {
+      const server = getTestServer(name);
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const address = server.address();
+      urls[name] = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+      servers.push(server);
+    }
+    reader = createClient({ url: redis.url, socket: { reconnectStrategy: 100 } });
+    reader.on('error', () => undefined); // the outage test stops Redis under it
+    await reader.connect();
+  });
+  after(async () => {
+    process.env = saved;
+    await reader?.close();
+    for (const server of servers) server.close();
+    await redis?.destroy();
+  });
+
+  let n = 0;
+  const conversation = (): string => `projects/test-project/locations/global/conversations/fn-${Date.now()}-${n++}`;
+  const keyOf = (name: string): string => name.replace(/\/locations\/[^/]+/, '');
+  const history = async (name: string) => reader.xRange(historyKey(keyOf(name)), '-', '+');
+
+  const post = async (url: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
+    const response = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    return { status: response.status, text: await response.text() };
+  };
+
+  for (const [entryPoint, type] of Object.entries(ENTRY_POINTS)) {
+    it(`${entryPoint} publishes a push delivery to the conversation's history`, async () => {
+      const name = conversation();
+      const data = notification(type, name);
+      const attributes: Record<string, string> =
+        type === 'new-recognition-result-notification-event' ? { participant_role: 'END_USER', message_id: 'rec-1' } : {};
+      const messageId = nextMessageId();
+      const { status } = await post(urls[entryPoint], pushEnvelope(data, { messageId, attributes }));
+      assert.equal(status, 204);
+      const entries = await history(name);
+      assert.equal(entries.length, 1);
+      const stored = JSON.parse(String(entries[0].message.e));
+      assert.equal(stored.type, type);
+      assert.equal(stored.conversation, keyOf(name));
+      assert.equal(stored.messageId, messageId);
+      assert.deepEqual(JSON.parse(stored.data), data);
+      assert.deepEqual(stored.attributes, attributes);
+      assert.equal(stored.publishTime, '2026-11-21T10:00:00.000Z');
+    });
+  }
+
+  it('accepts snake_case push fields, binary CloudEvents and structured CloudEvents', async () => {
+    const name = conversation();
+    const data = notification('new-message-event', name);
+    assert.equal((await post(urls.newMessageEvent, pushEnvelope(data, { snake: true }))).status, 204);
+
+    const envelope = pushEnvelope(data) as { message: Record<string, unknown> };
+    delete envelope.message.messageId;
+    delete envelope.message.publishTime;
+    const binary = await post(urls.newMessageEvent, envelope, {
+      'content-type': 'application/json',
+      'ce-specversion': '1.0',
+      'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
+      'ce-source': '//pubsub.googleapis.com/projects/test-project/topics/aa-new-message',
+      'ce-id': nextMessageId(),
+      'ce-time': '2026-11-21T10:00:01.000Z',
+    });
+    assert.equal(binary.status, 204);
+
+    const structured = await post(
+      urls.newMessageEvent,
+      {
+        specversion: '1.0',
+        type: 'google.cloud.pubsub.topic.v1.messagePublished',
+        source: '//pubsub.googleapis.com/projects/test-project/topics/aa-new-message',
+        id: nextMessageId(),
+        time: '2026-11-21T10:00:02.000Z',
+        datacontenttype: 'application/json',
+        data: pushEnvelope(data),
+      },
+      { 'content-type': 'application/cloudevents+json' },
+    );
+    assert.equal(structured.status, 204);
+    const entries = await history(name);
+    assert.equal(entries.length, 3);
+    assert.equal(JSON.parse(String(entries[1].message.e)).publishTime, '2026-11-21T10:00:01.000Z');
+  });
+
+  it('publishes a message delivered three times once', async () => {
+    const name = conversation();
+    const envelope = pushEnvelope(notification('new-message-event', name));
+    for (let i = 0; i < 3; i++) assert.equal((await post(urls.newMessageEvent, envelope)).status, 204);
+    assert.equal((await history(name)).length, 1);
+  });
+
+  describe('bad input', () => {
+    const good = (): Record<string, unknown> => pushEnvelope(notification('new-message-event', conversation()));
+    const b64 = (text: string): string => Buffer.from(text).toString('base64');
+    const cases: Array<{ name: string; body: unknown; headers?: Record<string, string>; status: number; reason?: string }> = [
+      { name: 'not JSON', body: 'this is not json', status: 400 },
+      { name: 'JSON but no message', body: { subscription: 's' }, status: 400 },
+      { name: 'JSON array', body: [1, 2], status: 400 },
+      { name: 'message without id', body: { message: { data: b64('{}') } }, status: 400 },
+      { name: 'data not a string', body: { message: { messageId: '1', data: 5 } }, status: 400 },
+      { name: 'wrong content type', body: JSON.stringify(good()), headers: { 'content-type': 'text/plain' }, status: 400 },
+      { name: 'CloudEvent of another type', body: { specversion: '1.0', type: 'google.cloud.storage.object.v1.finalized', data: {} }, headers: { 'content-type': 'application/cloudevents+json' }, status: 400 },
+      { name: 'huge body', body: { message: { messageId: '1', data: 'A'.repeat(300 * 1024) } }, status: 413 },
+      { name: 'bad base64', body: { message: { messageId: nextMessageId(), data: '%%%not-base64%%%' } }, status: 204, reason: 'bad-base64' },
+      { name: 'data not JSON', body: { message: { messageId: nextMessageId(), data: b64('hello there') } }, status: 204, reason: 'data-not-json' },
+      { name: 'no conversation', body: { message: { messageId: nextMessageId(), data: b64('{"type":"NEW_MESSAGE"}') } }, status: 204, reason: 'no-conversation' },
+      { name: 'malformed conversation', body: { message: { messageId: nextMessageId(), data: b64('{"conversation":"projects/../x"}') } }, status: 204, reason: 'no-conversation' },
+      { name: 'no data', body: { message: { messageId: nextMessageId() } }, status: 204, reason: 'no-data' },
+    ];
+    for (const testCase of cases) {
+      it(`${testCase.name} → ${testCase.status}${testCase.reason ? ` (${testCase.reason})` : ''}`, async () => {
+        const before = testCase.reason ? counterValue('events_undeliverable_total', { type: 'new-message-event', reason: testCase.reason }) : 0;
+        const { status } = await post(urls.newMessageEvent, testCase.body, testCase.headers);
+        assert.equal(status, testCase.status);
+        if (testCase.reason) {
+          assert.equal(counterValue('events_undeliverable_total', { type: 'new-message-event', reason: testCase.reason }), before + 1);
+          const logged = capturedLogs().filter((e) => e.message === 'undeliverable notification acknowledged' && e.reason === testCase.reason);
+          assert.ok(logged.length > 0 && logged.every((e) => e.severity === 'ERROR'));
+        }
+      });
+    }
+
+    it('answers a method other than POST with 405', async () => {
+      const response = await fetch(urls.newMessageEvent, { method: 'GET' });
+      assert.equal(response.status, 405);
+    });
+
+    it('keeps serving good deliveries after all of the above', async () => {
+      const name = conversation();
+      assert.equal((await post(urls.newMessageEvent, pushEnvelope(notification('new-message-event', name)))).status, 204);
+      assert.equal((await history(name)).length, 1);
+    });
+
+    it('never logs the notification text', () => {
+      const text = JSON.stringify(capturedLogs());
+      assert.ok(!text.includes('I would like a refund'));
+    });
+  });
+
+  it('answers 503 while Redis is down, and publishes the retried delivery once Redis is back', async () => {
+    const name = conversation();
+    const envelope = pushEnvelope(notification('new-message-event', name));
+    await redis.stop();
+    try {
+      assert.equal((await post(urls.newMessageEvent, envelope)).status, 503);
+      assert.equal((await post(urls.newMessageEvent, envelope)).status, 503);
+    } finally {
+      await redis.start();
+    }
+    let status = 0;
+    for (let attempt = 0; attempt < 50 && status !== 204; attempt++) {
+      status = (await post(urls.newMessageEvent, envelope)).status;
+      if (status !== 204) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(status, 204);
+    for (let attempt = 0; attempt < 50 && !reader.isReady; attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal((await history(name)).length, 1);
+  });
+});
