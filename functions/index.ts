@@ -7,3 +7,8 @@ import './humanAgentAssistantEvent';
 import './newMessageEvent';
 import './conversationLifecycleEvent';
 import './newRecognitionResultNotificationEvent';
+import './register';
+import './registerApp';
+import './dialogflowProxy';
+import './conversationName';
+import './dialogflowWebhook';

@@ -5,6 +5,7 @@
 import type { BrokerHandle } from './broker/create';
 import { ConfigError } from './config/settings';
 import { createLogger, type Logger } from './log';
+import type { RedisConnection } from './redis/connection';
 
 let handle: Promise<BrokerHandle> | undefined;
 
@@ -37,4 +38,11 @@ export function lazy<T>(factory: () => Promise<T>, log: Logger): () => Promise<T
     }
     return value;
   };
+}
+
+/** The process's Redis connection (the one the shared broker uses); a deployed function requires Redis. */
+export async function sharedRedis(): Promise<RedisConnection> {
+  const { redis } = await sharedBroker();
+  if (!redis) throw new ConfigError(['REDIS_URL, REDISHOST or REDIS_CLUSTER_NODES is required for a deployed function']);
+  return redis;
 }

@@ -11,8 +11,15 @@ import { createEventHandler } from '../events/handler';
 import { DATA_TYPES } from '../events/types';
 import type { Route } from '../http/app';
 import type { Logger } from '../log';
+import { proxyRoutes } from '../proxy/routes';
 import type { RedisConnection } from '../redis/connection';
-import { createRegisterHandler } from '../register/handler';
+import { loadRegisterConfig } from '../register/config';
+import { buildRegistration, registrationRoutes } from '../register/registration';
+import { lazy } from '../runtime';
+import { createWebhookDeps } from '../webhook/compose';
+import { loadWebhookConfig } from '../webhook/config';
+import { exampleIntentMap } from '../webhook/example-agent';
+import { createWebhookHandler } from '../webhook/handler';
 
 export interface AppContext {
   readonly env: Env;
@@ -28,25 +35,27 @@ export interface AppContext {
 /** Routes agent desktops call: registration (and, beside it, the proxy and conversation-name API). */
 export function desktopRoutes(ctx: AppContext): Route[] {
   const log = ctx.log.child({ unit: 'register' });
-  const register = createRegisterHandler(async () => ({
-    jwt: ctx.jwt,
-    log,
-    check: async () => {
-      if (!ctx.local) throw new Error('no AUTH_OPTION configured');
-      log.warn('registration without a platform check (local mode, AUTH_OPTION unset)');
-      return {};
-    },
-  }));
-  return [{ method: 'post', path: '/register', handler: register }];
+  // Read now, so a bad registration setting stops the process at start; the provider is built on first use.
+  const config = loadRegisterConfig(ctx.env, ctx.local);
+  const registration = lazy(() => buildRegistration({ config, local: ctx.local, log, jwt: ctx.jwt, projectId: ctx.env.GCP_PROJECT_ID }), log);
+  return [...registrationRoutes(registration), ...proxyRoutes(ctx)];
 }
 
 /** Routes Pub/Sub and Dialogflow call: the four event functions (and the fulfillment webhook). */
 export function functionRoutes(ctx: AppContext): Route[] {
   const config = loadEventConfig(ctx.env, ctx.local);
   const pushAuth = config.pushAuth ? createIdTokenVerifier(config.pushAuth) : undefined;
-  return DATA_TYPES.map((type) => {
+  const events: Route[] = DATA_TYPES.map((type) => {
     const log = ctx.log.child({ unit: type });
     const deps = { broker: ctx.broker, log, pushAuth, maxBodyBytes: config.maxBodyBytes, projectId: ctx.env.GCP_PROJECT_ID };
     return { method: 'all' as const, path: `/${type}`, handler: createEventHandler(type, async () => deps) };
   });
+  // The example intent map (src/ never imports functions/); idempotency in Redis when the stack has it.
+  const webhook = createWebhookDeps(exampleIntentMap, loadWebhookConfig(ctx.env, ctx.local), {
+    log: ctx.log.child({ unit: 'dialogflow-webhook' }),
+    broker: ctx.broker,
+    redis: ctx.redis,
+    projectId: ctx.env.GCP_PROJECT_ID,
+  });
+  return [...events, { method: 'all', path: '/dialogflow-webhook', handler: createWebhookHandler(async () => webhook) }];
 }

@@ -9,6 +9,7 @@ import type { Env } from '../config/settings';
 import type { Logger } from '../log';
 import { loadRelayConfig, type RelayConfig } from '../relay/config';
 import { createRelay, type Relay } from '../relay/relay';
+import { socketIoAttachment } from '../relay/socketio';
 import { desktopRoutes, functionRoutes, type AppContext } from './routes';
 
 export interface ServerOptions {
@@ -36,7 +37,14 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
   const handle: BrokerHandle = createBroker(brokerConfig, log);
   const context: AppContext = { env, local, broker: handle.broker, redis: handle.redis, jwt, log };
   const routes = [...desktopRoutes(context), ...(options.mountFunctions ? functionRoutes(context) : [])];
-  const relay = createRelay({ broker: handle.broker, jwt, log: log.child({ unit: 'relay' }), config, routes });
+  const relay = createRelay({
+    broker: handle.broker,
+    jwt,
+    log: log.child({ unit: 'relay' }),
+    config,
+    routes,
+    attachments: [socketIoAttachment()],
+  });
   return {
     relay,
     config,

@@ -3,15 +3,18 @@
  * Functions mount Secret Manager secrets as files), Secret Manager by name (JWT_SECRET_NAME), or
  * JWT_SECRET for local use. Local mode (`npm start`) generates a throwaway secret when none is given.
  * A secret shorter than 32 bytes, or none, is a configuration error: the process refuses to start.
+ * Secret Manager is reached through `./secret-manager`, imported only when JWT_SECRET_NAME is used.
  */
 import { randomBytes, createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { ConfigError, SettingsReader, type Env, type SettingsTable } from '../config/settings';
+import { SettingsReader, type Env, type SettingsTable } from '../config/settings';
 import { MIN_SECRET_BYTES, type JwtSettings, type SigningKey } from './jwt';
 
 export const JWT_SETTINGS = {
   JWT_SECRET_PATH: { doc: 'File holding the JWT secret (the Secret Manager secret mounted as a file).', default: '/secret/jwt_secret_key' },
-  JWT_SECRET_NAME: { doc: 'Secret Manager secret (`projects/P/secrets/S` or `S`) holding the JWT secret; read when the file is absent.' },
+  JWT_SECRET_NAME: {
+    doc: 'Secret Manager secret (`projects/P/secrets/S` or `S`) holding the JWT secret, read when the file is absent: the latest version signs, the one before it still verifies.',
+  },
   JWT_SECRET: { doc: 'The JWT secret itself, for local use; at least 32 bytes.', secret: true },
   JWT_PREVIOUS_SECRET: { doc: 'The previous JWT secret during a rotation: its tokens stay valid until they expire.', secret: true },
   JWT_TOKEN_LIFETIME: { doc: 'Minutes an issued JWT is valid.', default: '60' },
@@ -60,8 +63,8 @@ export async function loadJwtSettings(env: Env, local = false, sources: JwtSecre
   if (fromFile !== undefined && fromFile.trim() !== '') {
     secrets.push(fromFile);
   } else if (secretName !== undefined) {
-    if (!sources.readSecretManager) throw new ConfigError(['JWT_SECRET_NAME is set but no Secret Manager reader is available']);
-    const { current, previous } = await sources.readSecretManager(secretName, projectId || undefined);
+    const readSecretManager = sources.readSecretManager ?? (await import('./secret-manager')).readSecretManager;
+    const { current, previous } = await readSecretManager(secretName, projectId || undefined);
     secrets.push(current);
     if (previous) secrets.push(previous);
   } else if (read.str('JWT_SECRET') !== undefined) {

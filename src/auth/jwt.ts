@@ -34,6 +34,17 @@ export interface TokenClaims {
   readonly jti: string;
   readonly iat: number;
   readonly exp: number;
+  /** The platform identity the provider vouched for (`salesforce:005…`), when it named one. */
+  readonly sub?: string;
+  /** When the platform check behind this token happened (seconds); a refresh keeps it, bounding refreshes. */
+  readonly auth_time?: number;
+}
+
+/** What a token may carry besides its user: who the provider said it was, and when it said so. */
+export interface TokenExtras {
+  readonly subject?: string;
+  /** Seconds since the epoch; defaults to the signing time. */
+  readonly authTime?: number;
 }
 
 /** A token was refused; `message` is short and safe to return to the caller. */
@@ -46,8 +57,8 @@ export class TokenError extends Error {
 
 export const MIN_SECRET_BYTES = 32;
 
-/** Issues a token for `user`. */
-export function signToken(settings: JwtSettings, user: string, now = Date.now()): { token: string; claims: TokenClaims } {
+/** Issues a token for `user`, signed with the current key (the first) and naming it in `kid`. */
+export function signToken(settings: JwtSettings, user: string, now = Date.now(), extras: TokenExtras = {}): { token: string; claims: TokenClaims } {
   const key = settings.keys[0];
   const iat = Math.floor(now / 1000);
   const claims: TokenClaims = {
@@ -58,18 +69,23 @@ export function signToken(settings: JwtSettings, user: string, now = Date.now())
     jti: randomUUID(),
     iat,
     exp: iat + settings.lifetimeMinutes * 60,
+    ...(extras.subject === undefined ? {} : { sub: extras.subject }),
+    auth_time: extras.authTime ?? iat,
   };
-  const token = jwt.sign(claims, key.secret, { algorithm: 'HS256', keyid: key.kid, noTimestamp: true });
+  // jsonwebtoken keeps the given `iat` (its `noTimestamp` option would drop it).
+  const token = jwt.sign(claims, key.secret, { algorithm: 'HS256', keyid: key.kid });
   return { token, claims };
 }
 
 /** Verifies a token (signature, expiry, issuer, audience, project); throws TokenError when refused. */
 export function verifyToken(settings: JwtSettings, token: string, now = Date.now()): TokenClaims {
-  if (typeof token !== 'string' || token.length === 0 || token.length > 4096) throw new TokenError('missing token');
+  if (typeof token !== 'string' || token.length === 0) throw new TokenError('missing token');
+  if (token.length > 4096) throw new TokenError('invalid token');
   const decoded = jwt.decode(token, { complete: true });
   if (!decoded || typeof decoded.payload === 'string') throw new TokenError('malformed token');
   if (decoded.header.alg !== 'HS256') throw new TokenError('invalid token');
-  const kid = decoded.header.kid;
+  const kid: unknown = decoded.header.kid;
+  // A token without `kid` (issued before rotation existed) can only be checked against the current key.
   const key = kid === undefined ? settings.keys[0] : settings.keys.find((candidate) => candidate.kid === kid);
   if (!key) throw new TokenError('invalid token');
   let payload: jwt.JwtPayload;
@@ -82,7 +98,9 @@ export function verifyToken(settings: JwtSettings, token: string, now = Date.now
       clockTimestamp: Math.floor(now / 1000),
     }) as jwt.JwtPayload;
   } catch (error) {
-    throw new TokenError(error instanceof jwt.TokenExpiredError ? 'token expired' : 'invalid token');
+    if (error instanceof jwt.TokenExpiredError) throw new TokenError('token expired');
+    if (error instanceof jwt.NotBeforeError) throw new TokenError('token not yet valid');
+    throw new TokenError('invalid token');
   }
   if (typeof payload.exp !== 'number') throw new TokenError('invalid token');
   if (typeof payload.iat === 'number' && payload.iat > Math.floor(now / 1000) + settings.clockToleranceSeconds) {

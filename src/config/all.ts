@@ -3,8 +3,12 @@
  * settings table from it, and a test fails when the README and the code disagree.
  */
 import { JWT_SETTINGS } from '../auth/jwt-config';
+import { CONVERSATION_NAME_SETTINGS } from '../conversation-name/config';
 import { EVENT_SETTINGS } from '../events/config';
+import { PROXY_SETTINGS } from '../proxy/config';
+import { REGISTER_SETTINGS } from '../register/config';
 import { RELAY_SETTINGS } from '../relay/config';
+import { WEBHOOK_SETTINGS } from '../webhook/config';
 import { CORE_SETTINGS } from './core';
 import type { SettingsTable } from './settings';
 
@@ -12,7 +16,11 @@ export const ALL_SETTINGS: ReadonlyArray<{ readonly section: string; readonly ta
   { section: 'Core and Redis', table: CORE_SETTINGS },
   { section: 'Relay and local stack', table: RELAY_SETTINGS },
   { section: 'Tokens (JWT)', table: JWT_SETTINGS },
+  { section: 'Token registration', table: REGISTER_SETTINGS },
   { section: 'Event functions', table: EVENT_SETTINGS },
+  { section: 'Fulfillment webhook', table: WEBHOOK_SETTINGS },
+  { section: 'Dialogflow proxy', table: PROXY_SETTINGS },
+  { section: 'Conversation-name API', table: CONVERSATION_NAME_SETTINGS },
 ];
 
 function cell(value: string | undefined): string {

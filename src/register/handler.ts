@@ -1,40 +1,39 @@
 /**
  * `POST /register`: a desktop exchanges its platform token for our JWT.
  * `Authorization: <platform token>` (raw or `Bearer`), optional body `{"gcp_agent_assist_user": "..."}`
- * → `200 {"token": "<JWT>"}`, or 401 with a short reason.
+ * → `200 {"token": "<JWT>"}`; 401 with a short reason when the provider refuses (or none is configured),
+ * 429 when the client address failed too often, 503 when the provider cannot answer in time.
  */
-import type { Request, Response } from '@google-cloud/functions-framework';
-import { signToken, tokenFromHeader, type JwtSettings } from '../auth/jwt';
-import type { Logger } from '../log';
+import { tokenFromHeader } from '../auth/jwt';
+import { traceFields } from '../log';
+import { clientAddress } from './client-address';
+import { RefusedError } from './errors';
+import { requestedUser, resolveDeps, sendFailure, sendToken, type RegistrationDeps, type RegistrationHandler } from './respond';
 
-/** Checks a platform token; resolves with the user it names (if any), rejects when refused. */
-export type PlatformCheck = (token: string | undefined, req: Request) => Promise<{ user?: string }>;
-
-export interface RegisterDeps {
-  readonly jwt: JwtSettings;
-  readonly log: Logger;
-  readonly check: PlatformCheck;
-}
-
-export function createRegisterHandler(deps: () => Promise<RegisterDeps>) {
-  return async (req: Request, res: Response): Promise<void> => {
-    const { jwt, log, check } = await deps();
+export function createRegisterHandler(deps: () => Promise<RegistrationDeps>): RegistrationHandler {
+  return async (req, res) => {
+    const resolved = await resolveDeps(deps, res);
+    if (!resolved) return;
+    const { jwt, config, gate, provider } = resolved;
     if (req.method !== 'POST') {
       res.status(405).set('Allow', 'POST').json({ error: 'method not allowed' });
       return;
     }
-    let checked: { user?: string };
+    const address = clientAddress(req, config.trustedProxyHops);
+    const fields = { route: 'register', provider: provider.name, address };
+    const log = resolved.log.child(traceFields(req.headers['x-cloud-trace-context'], resolved.projectId));
+    const token = tokenFromHeader(req.headers.authorization);
     try {
-      checked = await check(tokenFromHeader(req.headers.authorization), req);
-    } catch {
-      res.status(401).json({ error: 'platform token refused' });
-      return;
+      const credential = token !== undefined && provider.cacheable !== false ? [provider.name, token] : undefined;
+      const { identity, cached } = await gate.pass(address, credential, async () => {
+        if (token === undefined && !provider.tokenOptional) throw new RefusedError('missing platform token');
+        return provider.check(token ?? '', { headers: req.headers, body: req.body, address });
+      });
+      const user = requestedUser(req.body) ?? identity.user ?? '';
+      const jti = sendToken(res, jwt, user, { subject: identity.subject });
+      log.info('token issued', { ...fields, subject: identity.subject, cached, jti });
+    } catch (error) {
+      sendFailure(res, error, log, fields);
     }
-    const body = req.body as { gcp_agent_assist_user?: unknown } | undefined;
-    const requested = typeof body?.gcp_agent_assist_user === 'string' ? body.gcp_agent_assist_user.slice(0, 256) : '';
-    const user = checked.user ?? requested;
-    const { token } = signToken(jwt, user);
-    log.info('token issued', { user: user === '' ? undefined : user });
-    res.status(200).json({ token });
   };
 }

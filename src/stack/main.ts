@@ -3,7 +3,6 @@
  * unless NODE_ENV=production: a throwaway JWT secret when none is given, registration without a platform
  * token when AUTH_OPTION is unset (with a warning), loopback only, the embedded broker without Redis.
  */
-import { signToken } from '../auth/jwt';
 import { ConfigError } from '../config/settings';
 import { createLogger } from '../log';
 import { buildServer } from '../app/server';
@@ -24,13 +23,11 @@ async function main(): Promise<void> {
     broker: context.redis ? 'redis' : 'embedded',
   });
   if (local) {
-    const { token } = signToken(context.jwt, 'local-agent');
     process.stderr.write(
       `\nAgent Assist backend (local mode) at ${base}\n` +
         `  get a token:   curl -s -X POST ${base}/register\n` +
         `  watch events:  WebSocket ${base.replace('http', 'ws')}/ws with "Authorization: Bearer <token>"\n` +
-        `  send samples:  npm run simulate -- --url ${base}\n` +
-        `  a token valid for ${context.jwt.lifetimeMinutes} minutes: ${token}\n\n`,
+        `  send samples:  npm run simulate -- --url ${base}\n\n`,
     );
   }
 }

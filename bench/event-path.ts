@@ -1,0 +1,181 @@
+/**
+ * The event-path benchmark: one event function process, one relay, one Redis, and this process as
+ * the load generator and the desktops (native protocol). Each desktop joins its own conversation;
+ * events are posted open-loop at a fixed rate as Pub/Sub push deliveries, round-robin over the
+ * conversations; latency runs from the HTTP request being sent to the event frame at the desktop.
+ */
+import { Agent, request } from 'node:http';
+import WebSocket from 'ws';
+import { benchToken, percentile, round, startFunction, startRedis, startRelay, type Proc } from './harness';
+
+export interface RateResult {
+  readonly protocol: 'native';
+  readonly desktops: number;
+  readonly offeredEps: number;
+  readonly seconds: number;
+  readonly sent: number;
+  readonly acknowledged: number;
+  readonly delivered: number;
+  readonly lost: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+export interface EventPathRig {
+  readonly fn: Proc;
+  readonly relay: Proc;
+  readonly desktops: WebSocket[];
+  readonly conversations: string[];
+  /** Sent time of each message id awaiting its event. */
+  readonly pending: Map<string, number>;
+  readonly latencies: number[];
+  close(): Promise<void>;
+}
+
+/** Starts Redis, the function and the relay, and connects `desktops` desktops, each in its own conversation. */
+export async function startRig(desktops: number): Promise<EventPathRig> {
+  const redis = await startRedis();
+  const env = { REDIS_URL: redis.url };
+  const [fn, relay] = await Promise.all([startFunction('newMessageEvent', env), startRelay(env)]);
+  const token = await benchToken();
+  const pending = new Map<string, number>();
+  const latencies: number[] = [];
+  const conversations: string[] = [];
+  const sockets: WebSocket[] = [];
+  const wsUrl = `${relay.url.replace('http', 'ws')}/ws`;
+  for (let start = 0; start < desktops; start += 100) {
+    const batch = [];
+    for (let i = start; i < Math.min(desktops, start + 100); i++) {
+      const conversation = `projects/bench-project/conversations/bench-${i}`;
+      conversations.push(conversation);
+      batch.push(
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(wsUrl, { headers: { Authorization: `Bearer ${token}` }, perMessageDeflate: false });
+          ws.on('error', reject);
+          ws.on('message', (raw) => {
+            const text = raw.toString();
+            if (text.startsWith('{"type":"event"')) {
+              const messageId = /"messageId":"([^"]+)"/.exec(text)?.[1] ?? '';
+              const sent = pending.get(messageId);
+              if (sent !== undefined) {
+                pending.delete(messageId);
+                latencies.push(performance.now() - sent);
+              }
+            } else if (text.includes('"type":"hello"')) {
+              ws.send(JSON.stringify({ type: 'join', conversation }));
+            } else if (text.includes('"type":"joined"')) {
+              resolve(ws);
+            }
+          });
+        }),
+      );
+    }
+    sockets.push(...(await Promise.all(batch)));
+  }
+  return {
+    fn,
+    relay,
+    desktops: sockets,
+    conversations,
+    pending,
+    latencies,
+    async close() {
+      for (const ws of sockets) ws.terminate();
+      await Promise.all([fn.stop(), relay.stop()]);
+      await redis.destroy();
+    },
+  };
+}
+
+let sequence = 0;
+
+/** Offers `eps` events per second for `seconds`, then waits for stragglers; returns what arrived. */
+export async function runRate(rig: EventPathRig, eps: number, seconds: number): Promise<RateResult> {
+  rig.latencies.length = 0;
+  rig.pending.clear();
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const target = new URL(rig.fn.url);
+  let sent = 0;
+  let acknowledged = 0;
+  const post = (conversation: string): void => {
+    const messageId = `b${process.pid}-${sequence++}`;
+    const data = Buffer.from(JSON.stringify({ conversation, type: 'NEW_MESSAGE', newMessagePayload: { content: 'benchmark message', participantRole: 'END_USER' } })).toString('base64');
+    const body = JSON.stringify({ message: { data, messageId, publishTime: new Date().toISOString(), attributes: {} }, subscription: 'projects/bench-project/subscriptions/bench' });
+    rig.pending.set(messageId, performance.now());
+    sent += 1;
+    const req = request({ host: target.hostname, port: target.port, path: '/', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      if (res.statusCode === 204) acknowledged += 1;
+      res.resume();
+    });
+    req.on('error', () => undefined);
+    req.end(body);
+  };
+  const tickMs = 10;
+  const total = eps * seconds;
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * eps));
+      while (sent < due) post(rig.conversations[sent % rig.conversations.length]);
+      if (sent >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, tickMs);
+  });
+  const deadline = performance.now() + 5000;
+  while (rig.pending.size > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  agent.destroy();
+  const sorted = [...rig.latencies].sort((a, b) => a - b);
+  return {
+    protocol: 'native',
+    desktops: rig.desktops.length,
+    offeredEps: eps,
+    seconds,
+    sent,
+    acknowledged,
+    delivered: sorted.length,
+    lost: sent - sorted.length,
+    p50Ms: round(percentile(sorted, 50)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted[sorted.length - 1] ?? NaN),
+  };
+}
+
+/** The target run, then rising rates until loss or p99 ≥ 20 ms; returns every run. */
+export async function eventPathBenchmark(options: { desktops: number; targetEps: number; targetSeconds: number; stepSeconds: number; maxEps: number }): Promise<{ target: RateResult; steps: RateResult[]; maxSustainedEps: number }> {
+  const rig = await startRig(options.desktops);
+  try {
+    await runRate(rig, 200, 2); // warm-up: JIT, connections, Redis script cache
+    const target = await runRate(rig, options.targetEps, options.targetSeconds);
+    const steps: RateResult[] = [];
+    let maxSustainedEps = target.lost === 0 && target.p99Ms < 20 ? options.targetEps : 0;
+    for (let eps = options.targetEps * 2; eps <= options.maxEps; eps += options.targetEps) {
+      const result = await runRate(rig, eps, options.stepSeconds);
+      steps.push(result);
+      if (result.lost > 0 || result.p99Ms >= 20) break;
+      maxSustainedEps = eps;
+    }
+    return { target, steps, maxSustainedEps };
+  } finally {
+    await rig.close();
+  }
+}
+
+if (require.main === module) {
+  const env = process.env;
+  eventPathBenchmark({
+    desktops: Number(env.BENCH_DESKTOPS ?? 1000),
+    targetEps: Number(env.BENCH_EPS ?? 1000),
+    targetSeconds: Number(env.BENCH_SECONDS ?? 30),
+    stepSeconds: Number(env.BENCH_STEP_SECONDS ?? 10),
+    maxEps: Number(env.BENCH_MAX_EPS ?? 10000),
+  }).then(
+    (result) => console.log(JSON.stringify(result, null, 2)),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

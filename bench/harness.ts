@@ -1,0 +1,91 @@
+/**
+ * Processes for benchmarks, each as it runs in production: a redis-server, event functions under the
+ * functions-framework CLI, and the relay container's entry point. Loopback only; every process is
+ * killed when the benchmark ends.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { signToken } from '../src/auth/jwt';
+import { loadJwtSettings } from '../src/auth/jwt-config';
+import { freePort } from '../test/helpers/ports';
+import { RedisServer } from '../test/helpers/redis-server';
+
+export const ROOT = join(__dirname, '..', '..');
+export const BENCH_SECRET = 'benchmark-secret-that-is-long-enough-0123456789';
+export const BENCH_PROJECT = 'bench-project';
+
+export interface Proc {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`process for ${url} exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${url} did not answer`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+function start(args: string[], env: Record<string, string>, port: number, probePath: string): Promise<Proc> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'WARNING', JWT_SECRET: BENCH_SECRET, GCP_PROJECT_ID: BENCH_PROJECT, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.add(child);
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    children.delete(child);
+    if (child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  };
+  return waitForHttp(`${url}${probePath}`, child).then(() => ({ child, port, url, stop }));
+}
+
+/** The relay container's entry point. */
+export async function startRelay(env: Record<string, string>): Promise<Proc> {
+  return start([join(ROOT, 'dist', 'src', 'relay', 'main.js')], env, await freePort(), '/healthz');
+}
+
+/** One event function under the functions-framework CLI, as Cloud Functions runs it. */
+export async function startFunction(target: string, env: Record<string, string>): Promise<Proc> {
+  const cli = join(ROOT, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
+  const port = await freePort();
+  return start([cli, `--target=${target}`, `--source=${join(ROOT, 'dist', 'functions', `${target}.js`)}`, `--port=${port}`], env, port, '/');
+}
+
+export async function startRedis(): Promise<RedisServer> {
+  return RedisServer.start();
+}
+
+/** A token the benchmark's relays accept. */
+export async function benchToken(): Promise<string> {
+  const jwt = await loadJwtSettings({ JWT_SECRET: BENCH_SECRET, GCP_PROJECT_ID: BENCH_PROJECT });
+  return signToken(jwt, 'bench-agent').token;
+}
+
+/** Percentile of sorted numbers. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;

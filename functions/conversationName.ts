@@ -1,0 +1,5 @@
+/** Entry point `conversationName`: `GET/POST/DELETE /conversation-name` (see docs/proxy.md). */
+import { http } from '@google-cloud/functions-framework';
+import { conversationNameFunction } from '../src/conversation-name/function';
+
+http('conversationName', conversationNameFunction());

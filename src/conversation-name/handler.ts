@@ -1,0 +1,82 @@
+/**
+ * `/conversation-name`, as the Python UI connector answered it (bodies byte for byte where a client reads them):
+ * - `POST {conversationIntegrationKey, conversationName}` → 200 `{"<key>": "<name>"}`;
+ * - `GET ?conversationIntegrationKey=K` → 200 `{"conversationName": "<name or empty>"}`;
+ * - `DELETE ?conversationIntegrationKey=K` → 200 `Success`, or 404 `Not found`;
+ * - 400 `Bad request` for a missing key or a malformed conversation name.
+ * Added here: 401 without a valid JWT (checked before anything else but the method), 405 for other
+ * methods, 503 when the store is unreachable. The integration key (often a phone number) is never logged.
+ */
+import type { Request, Response } from '@google-cloud/functions-framework';
+import type { JwtSettings } from '../auth/jwt';
+import { parseConversationName } from '../conversation';
+import { UnavailableError } from '../errors';
+import type { Logger } from '../log';
+import { requireToken } from '../proxy/auth';
+import { hashIntegrationKey, type ConversationNameStore } from './store';
+
+export interface ConversationNameDeps {
+  readonly jwt: JwtSettings;
+  readonly log: Logger;
+  readonly store: ConversationNameStore;
+}
+
+const MAX_KEY_LENGTH = 1024;
+const ALLOWED = 'GET, POST, DELETE';
+
+/** A usable integration key from a body field or a query parameter, else undefined. */
+function keyOf(value: unknown): string | undefined {
+  const first = Array.isArray(value) ? (value[0] as unknown) : value;
+  return typeof first === 'string' && first !== '' && first.length <= MAX_KEY_LENGTH ? first : undefined;
+}
+
+function badRequest(res: Response): void {
+  res.status(400).type('text/plain').send('Bad request');
+}
+
+/** Builds the handler; `deps` is resolved on each request (lazily, once, by the caller). */
+export function createConversationNameHandler(deps: () => Promise<ConversationNameDeps>) {
+  return async (req: Request, res: Response): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'DELETE') {
+      res.status(405).set('Allow', ALLOWED).json({ error: 'method not allowed' });
+      return;
+    }
+    let resolved: ConversationNameDeps;
+    try {
+      resolved = await deps();
+    } catch {
+      res.status(500).json({ error: 'service not configured' });
+      return;
+    }
+    const { store, log } = resolved;
+    if (!requireToken(req, res, resolved.jwt)) return;
+
+    try {
+      if (req.method === 'POST') {
+        const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+        const key = keyOf(body.conversationIntegrationKey);
+        const name = body.conversationName;
+        if (key === undefined || typeof name !== 'string' || !parseConversationName(name)) return badRequest(res);
+        await store.set(key, name);
+        log.info('conversation name set', { keyHash: hashIntegrationKey(key).slice(0, 12), conversation: name });
+        res.status(200).json({ [key]: name });
+        return;
+      }
+      const key = keyOf(req.query?.conversationIntegrationKey);
+      if (key === undefined) return badRequest(res);
+      if (req.method === 'GET') {
+        // Polled every second per call: no log line at INFO, one store read.
+        const name = await store.get(key);
+        res.status(200).json({ conversationName: name ?? '' });
+        return;
+      }
+      const deleted = await store.delete(key);
+      log.info('conversation name deleted', { keyHash: hashIntegrationKey(key).slice(0, 12), found: deleted });
+      res.status(deleted ? 200 : 404).type('text/plain').send(deleted ? 'Success' : 'Not found');
+    } catch (error) {
+      if (!(error instanceof UnavailableError)) throw error;
+      log.warn('conversation-name store unavailable', { method: req.method, error: error.message });
+      res.status(503).json({ error: 'store unavailable, retry later' });
+    }
+  };
+}

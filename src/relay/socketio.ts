@@ -1,0 +1,104 @@
+/**
+ * The Socket.IO v4 endpoint: existing agent desktops (Google's UI modules, the Salesforce, Genesys and
+ * Twilio integrations) connect to the relay exactly as they connected to the Python UI connector
+ * (docs/socketio.md). Attached to the relay's HTTP server at `/socket.io/`, polling and WebSocket.
+ *
+ * - Handshake `auth: {token}`: a refused token gets `unauthenticated` sent to that socket alone, then a
+ *   `CONNECT_ERROR` ("authentication failed"). Done in a middleware, so the socket never joins the
+ *   namespace: nothing broadcast can reach it, and nothing it is sent can reach anyone else.
+ * - Heartbeat: engine.io's ping every `heartbeatMs`; a client that does not answer within another
+ *   `heartbeatMs` is closed.
+ * - Shutdown: every engine connection is closed at the transport, which socket.io-client reports as
+ *   "transport close" and reconnects after (a server-side `disconnect()` would tell it not to).
+ */
+import type { IncomingMessage } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { TokenError, type TokenClaims } from '../auth/jwt';
+import type { Relay, RelayAttachment } from './relay';
+import { serveSocketIoConnection } from './socketio-connection';
+
+/** The path the Python connector served (socket.io's default), which desktops are configured with. */
+export const SOCKET_IO_PATH = '/socket.io/';
+/** Largest message a desktop may send (room requests are a few hundred bytes). */
+const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
+
+/** An error that socket.io turns into the client's `connect_error` (message and `data`). */
+class HandshakeRefused extends Error {
+  constructor(readonly data: { reason: string }) {
+    super('authentication failed');
+  }
+}
+
+/** Builds the attachment that gives a relay its Socket.IO endpoint (`createRelay({attachments})`). */
+export function socketIoAttachment(): (relay: Relay) => RelayAttachment {
+  return (relay) => {
+    const { config, broker } = relay.deps;
+    const log = relay.deps.log.child({ protocol: 'socketio' });
+    const io = new Server(relay.server, {
+      path: SOCKET_IO_PATH,
+      serveClient: false,
+      transports: ['polling', 'websocket'],
+      cors: { origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins], credentials: false },
+      pingInterval: config.heartbeatMs,
+      pingTimeout: config.heartbeatMs,
+      maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
+      // Other upgrades (the native `/ws`) belong to the relay: engine.io must not close them.
+      destroyUpgrade: false,
+      // While draining, new sessions are refused at the engine level: the client treats that as a
+      // transport error and keeps retrying (a middleware refusal would stop it for good).
+      allowRequest: (_req: IncomingMessage, callback: (err: string | null | undefined, ok: boolean) => void) =>
+        callback(relay.shuttingDown ? 'shutting down' : null, !relay.shuttingDown),
+    });
+
+    io.use((socket, next) => {
+      const auth: unknown = socket.handshake.auth;
+      const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
+      let claims: TokenClaims;
+      try {
+        claims = relay.authenticate(typeof token === 'string' ? token : undefined);
+      } catch (error) {
+        const reason = error instanceof TokenError ? error.message : 'invalid token';
+        log.info('handshake refused', { reason });
+        // Sent before the refusal, on this socket only (the Python connector broadcast it to everyone).
+        socket.emit('unauthenticated');
+        return next(new HandshakeRefused({ reason }));
+      }
+      socket.data.user = claims.gcp_agent_assist_user;
+      next();
+    });
+
+    io.on('connection', (socket: Socket) => {
+      relay.metrics.connections.inc({ protocol: 'socketio' });
+      socket.on('disconnect', () => relay.metrics.connections.dec({ protocol: 'socketio' }));
+      serveSocketIoConnection(socket, {
+        hub: relay.hub,
+        broker,
+        log,
+        maxBufferedBytes: config.maxBufferedBytes,
+        maxConversations: config.maxConversationsPerSocket,
+        onSlowConsumer: () => relay.metrics.slowConsumers.inc({ protocol: 'socketio' }),
+        onJoin: () => relay.metrics.joins.inc({ protocol: 'socketio' }),
+      });
+    });
+
+    return {
+      upgradePrefixes: [SOCKET_IO_PATH],
+      async shutdown() {
+        const sockets = [...io.of('/').sockets.values()];
+        const gone = Promise.all(
+          sockets.map((socket) => new Promise<void>((resolve) => (socket.connected ? socket.once('disconnect', () => resolve()) : resolve()))),
+        );
+        for (const socket of sockets) {
+          const transport = socket.conn.transport;
+          // A polling client between two requests cannot be told anything (the port is closed by now):
+          // end its session at once rather than wait for a request it will never get to make.
+          socket.conn.close(transport.name === 'polling' && !transport.writable);
+        }
+        await gone;
+        // Engine sessions that never finished the Socket.IO handshake.
+        io.engine.close();
+        log.notice('socket.io endpoint stopped', { sockets: sockets.length });
+      },
+    };
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Authenticates Dialogflow's calls to the webhook, in the mode the deployment configured. Secrets are
+ * compared in constant time: both sides are hashed to equal-length digests first, so neither the content
+ * nor the length of the expected value leaks through timing. Every failure is a 401.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { createIdTokenVerifier, IdTokenError } from '../auth/google-id-token';
+import type { WebhookAuthConfig } from './config';
+
+export type AuthResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** Checks one request's headers. */
+export type WebhookAuthenticator = (headers: IncomingHttpHeaders) => Promise<AuthResult>;
+
+/** Constant-time string equality (for any lengths). */
+export function safeEqual(actual: string, expected: string): boolean {
+  const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(actual), digest(expected));
+}
+
+const OK: AuthResult = { ok: true };
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function createWebhookAuthenticator(config: WebhookAuthConfig): WebhookAuthenticator {
+  switch (config.mode) {
+    case 'none':
+      return async () => OK;
+    case 'basic':
+      return async (headers) => {
+        const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header(headers, 'authorization') ?? '');
+        if (!match) return { ok: false, reason: 'missing basic credentials' };
+        const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        const user = colon < 0 ? decoded : decoded.slice(0, colon);
+        const password = colon < 0 ? '' : decoded.slice(colon + 1);
+        // Both comparisons always run, so a wrong user takes as long as a wrong password.
+        const userOk = safeEqual(user, config.user);
+        const passwordOk = safeEqual(password, config.password);
+        return userOk && passwordOk ? OK : { ok: false, reason: 'wrong basic credentials' };
+      };
+    case 'header':
+      return async (headers) => {
+        const value = header(headers, config.header);
+        if (value === undefined) return { ok: false, reason: 'missing authentication header' };
+        return safeEqual(value, config.value) ? OK : { ok: false, reason: 'wrong authentication header' };
+      };
+    case 'id-token': {
+      const verifier = createIdTokenVerifier(config);
+      return async (headers) => {
+        try {
+          await verifier.verify(header(headers, 'authorization'));
+          return OK;
+        } catch (error) {
+          if (error instanceof IdTokenError) return { ok: false, reason: error.message };
+          throw error;
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The HTTP edge of the fulfillment webhook, the same on Cloud Functions, the relay and the local stack:
+ * - 405 for anything but POST; 401 when the configured authentication fails;
+ * - 400 with a reason when the body is not a WebhookRequest;
+ * - 200 with the WebhookResponse: the handler's, the fallback's (unknown intent, or the deadline passed),
+ *   or, for a retried `responseId`, the answer already sent (the handler does not run again);
+ * - 500 `{"error":"internal error"}` when a handler throws or its response is over 64 KiB (Dialogflow then
+ *   uses the intent's own responses); details go to the ERROR log, never to the caller.
+ * Logs carry identifiers (responseId, intent display name), never the conversation's text.
+ */
+import type { Request, Response } from '@google-cloud/functions-framework';
+import { UnavailableError } from '../errors';
+import { traceFields, type Logger } from '../log';
+import { increment } from '../metrics/counters';
+import type { WebhookAuthenticator } from './auth';
+import type { ResponseCache } from './cache';
+import type { IntentMap } from './intent-map';
+import type { WebhookPublisher } from './publish';
+import { parseWebhookRequest } from './request';
+import { runIntentMap } from './run';
+import type { WebhookRequest } from './types';
+
+export interface WebhookDeps {
+  readonly map: IntentMap;
+  readonly authenticate: WebhookAuthenticator;
+  readonly cache: ResponseCache;
+  readonly deadlineMs: number;
+  readonly log: Logger;
+  /** Publishes handlers' events to desktops; undefined when no broker is configured. */
+  readonly publisher?: WebhookPublisher;
+  /** Sends `WWW-Authenticate: Basic` with a 401 (basic mode). */
+  readonly basicRealm?: string;
+  readonly projectId?: string;
+}
+
+export type HttpHandler = (req: Request, res: Response) => Promise<void>;
+
+interface Answer {
+  readonly status: number;
+  readonly json: string;
+}
+
+const INTERNAL_ERROR = JSON.stringify({ error: 'internal error' });
+
+/**
+ * Longest wait for the idempotency store, per command. A healthy Redis answers in milliseconds; a Redis
+ * that is away (or still connecting after a cold start) must not eat Dialogflow's 5 seconds.
+ */
+export const STORE_WAIT_MS = 300;
+
+/** `promise`, or an UnavailableError once `ms` have passed. */
+function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UnavailableError(`store did not answer within ${ms} ms`)), ms);
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Builds the handler; `deps` is resolved on each request (lazily, once). */
+export function createWebhookHandler(deps: () => Promise<WebhookDeps>): HttpHandler {
+  // Tries in flight in this process by responseId: a retry arriving during the first try shares its answer.
+  const inFlight = new Map<string, Promise<Answer>>();
+
+  return async (req, res) => {
+    let resolved: WebhookDeps;
+    try {
+      resolved = await deps();
+    } catch (error) {
+      res.status(error instanceof UnavailableError ? 503 : 500).json({ error: 'service not configured' });
+      return;
+    }
+    const log = resolved.log.child(traceFields(req.headers['x-cloud-trace-context'], resolved.projectId));
+    if (req.method !== 'POST') {
+      res.status(405).set('Allow', 'POST').json({ error: 'method not allowed' });
+      return;
+    }
+    const auth = await resolved.authenticate(req.headers);
+    if (!auth.ok) {
+      log.warn('webhook authentication failed', { reason: auth.reason });
+      increment('webhook_requests_total', { outcome: 'unauthenticated' });
+      if (resolved.basicRealm) res.set('WWW-Authenticate', `Basic realm="${resolved.basicRealm}"`);
+      res.status(401).json({ error: 'unauthenticated' });
+      return;
+    }
+    const parsed = parseWebhookRequest(req.body);
+    if (!parsed.ok) {
+      log.warn('malformed webhook request', { reason: parsed.reason });
+      increment('webhook_requests_total', { outcome: 'malformed' });
+      res.status(400).json({ error: parsed.reason });
+      return;
+    }
+    const { request } = parsed;
+    let answer = inFlight.get(request.responseId);
+    if (!answer) {
+      const reqLog = log.child({ responseId: request.responseId, intent: request.queryResult.intent?.displayName ?? '' });
+      answer = respond(request, resolved, reqLog).finally(() => inFlight.delete(request.responseId));
+      inFlight.set(request.responseId, answer);
+    } else {
+      increment('webhook_requests_total', { outcome: 'replayed' });
+    }
+    const { status, json } = await answer;
+    res.status(status).type('application/json').send(json);
+  };
+}
+
+async function respond(request: WebhookRequest, deps: WebhookDeps, log: Logger): Promise<Answer> {
+  const { cache } = deps;
+  const started = Date.now();
+  try {
+    const cached = await bounded(cache.get(request.responseId), STORE_WAIT_MS);
+    if (cached !== undefined) {
+      log.info('webhook retry answered from the idempotency store');
+      increment('webhook_requests_total', { outcome: 'replayed' });
+      return { status: 200, json: cached };
+    }
+  } catch (error) {
+    // An answer in time beats deduplication: run the handler (a retry during the outage may run it again).
+    log.warn('idempotency store unavailable; answering without it', { error: describe(error) });
+  }
+
+  // The deadline counts from the request's arrival, so time spent on the store comes out of it.
+  const deadlineMs = Math.max(1, deps.deadlineMs - (Date.now() - started));
+  const outcome = await runIntentMap(request, { map: deps.map, deadlineMs, log, publisher: deps.publisher });
+  increment('webhook_requests_total', { outcome: outcome.kind });
+  if (!('json' in outcome)) return { status: 500, json: INTERNAL_ERROR };
+
+  try {
+    await bounded(cache.set(request.responseId, outcome.json), STORE_WAIT_MS);
+  } catch (error) {
+    log.warn('answer not stored for retries; idempotency store unavailable', { error: describe(error) });
+  }
+  log.debug('webhook answered', { outcome: outcome.kind, ms: Date.now() - started });
+  return { status: 200, json: outcome.json };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,197 @@
+/**
+ * Each response helper, over real HTTP through the functions-framework, against the WebhookResponse JSON
+ * Dialogflow documents (google.cloud.dialogflow.v2/v2beta1 webhook.proto, proto3 JSON names); and what a
+ * handler reads from the request.
+ */
+import assert from 'node:assert/strict';
+import { defineIntentMap, type IntentHandler } from '../src/webhook/intent-map';
+import { post, serveWebhook, SESSION, webhookRequest, type ServedWebhook } from './helpers/webhook';
+
+const intents: Record<string, IntentHandler> = {
+  text: (agent) => void agent.text('Hello there'),
+  texts: (agent) => void agent.texts(['First', 'Second']),
+  card: (agent) =>
+    void agent.card({
+      platform: 'FACEBOOK',
+      title: 'Order 42',
+      subtitle: 'Shipped',
+      imageUri: 'https://example.com/box.png',
+      buttons: [{ text: 'Track', postback: 'https://example.com/track/42' }],
+    }),
+  quickReplies: (agent) => void agent.quickReplies(['Yes', 'No'], { title: 'Cancel it?' }),
+  image: (agent) => void agent.image('https://example.com/map.png', { accessibilityText: 'A map', platform: 'SLACK' }),
+  payloads: (agent) => {
+    agent.payload({ attachment: { type: 'template' } }, 'FACEBOOK');
+    agent.payload({ blocks: [] }, 'SLACK');
+    agent.payload({ expectUserResponse: true }, 'ACTIONS_ON_GOOGLE');
+    agent.payload({ sipHeaders: { 'X-Order': '42' } }, 'TELEPHONY');
+    agent.payload({ genesys: { queue: 'billing' } }, 'genesys-cloud');
+    agent.payload({ anything: [1, 2] });
+  },
+  telephony: (agent) => {
+    agent.telephonySynthesizeSpeech({ ssml: '<speak>Hold on</speak>' });
+    agent.telephonyPlayAudio('gs://bucket/hold.wav');
+    agent.telephonyTransferCall('+15551234567');
+  },
+  contexts: (agent) => {
+    agent.setContext('Checkout', { lifespan: 2, parameters: { step: 'address' } });
+    agent.updateLifespan('ORDER-FOLLOWUP', 5);
+    agent.deleteContext('old-topic');
+  },
+  followup: (agent) => void agent.followupEvent('CANCEL_ORDER', { 'order-number': 42 }),
+  entities: (agent) => {
+    agent.sessionEntityType('size', [{ value: 'small', synonyms: ['small', 'S'] }]);
+    agent.sessionEntityType('topping', [{ value: 'basil', synonyms: ['basil'] }], 'supplement');
+  },
+  handoff: (agent) => void agent.liveAgentHandoff().endInteraction(),
+  read: (agent) => {
+    const context = agent.context('Order-Followup');
+    agent.webhookPayload({
+      intent: agent.intent,
+      query: agent.query,
+      language: agent.language,
+      parameter: agent.parameter('order-number') ?? null,
+      platform: agent.platform,
+      source: agent.source,
+      original: agent.originalPayload,
+      context: context ? { name: context.name, fullName: context.fullName, lifespan: context.lifespanCount, parameters: context.parameters } : null,
+      missing: agent.context('nope') === undefined,
+      sessionId: agent.sessionId,
+    });
+  },
+  platform: (agent) => void agent.webhookPayload({ platform: agent.platform }),
+};
+
+describe('webhook response helpers (HTTP through the functions-framework)', () => {
+  let served: ServedWebhook;
+  before(async () => {
+    served = await serveWebhook(defineIntentMap({ intents, fallback: (agent) => void agent.text('fallback answer') }));
+  });
+  after(() => served.close());
+
+  async function answer(intent: string, overrides: Parameters<typeof webhookRequest>[1] = {}): Promise<Record<string, unknown>> {
+    const reply = await post(served.url, webhookRequest(intent, overrides));
+    assert.equal(reply.status, 200, reply.text);
+    assert.match(reply.headers.get('content-type') ?? '', /^application\/json/);
+    return reply.json!;
+  }
+
+  it('text: one text message, mirrored in fulfillmentText', async () => {
+    assert.deepEqual(await answer('text'), { fulfillmentText: 'Hello there', fulfillmentMessages: [{ text: { text: ['Hello there'] } }] });
+  });
+
+  it('texts: one message per string, in order', async () => {
+    assert.deepEqual(await answer('texts'), {
+      fulfillmentText: 'First\nSecond',
+      fulfillmentMessages: [{ text: { text: ['First'] } }, { text: { text: ['Second'] } }],
+    });
+  });
+
+  it('card: Intent.Message.Card with its platform', async () => {
+    assert.deepEqual(await answer('card'), {
+      fulfillmentMessages: [
+        {
+          card: { title: 'Order 42', subtitle: 'Shipped', imageUri: 'https://example.com/box.png', buttons: [{ text: 'Track', postback: 'https://example.com/track/42' }] },
+          platform: 'FACEBOOK',
+        },
+      ],
+    });
+  });
+
+  it('quick replies and image', async () => {
+    assert.deepEqual(await answer('quickReplies'), { fulfillmentMessages: [{ quickReplies: { title: 'Cancel it?', quickReplies: ['Yes', 'No'] } }] });
+    assert.deepEqual(await answer('image'), {
+      fulfillmentMessages: [{ image: { imageUri: 'https://example.com/map.png', accessibilityText: 'A map' }, platform: 'SLACK' }],
+    });
+  });
+
+  it('custom payloads: nested per built-in platform, Actions on Google at the top, telephony and unknown verbatim', async () => {
+    assert.deepEqual(await answer('payloads'), {
+      payload: { google: { expectUserResponse: true } },
+      fulfillmentMessages: [
+        { payload: { facebook: { attachment: { type: 'template' } } }, platform: 'FACEBOOK' },
+        { payload: { slack: { blocks: [] } }, platform: 'SLACK' },
+        { payload: { sipHeaders: { 'X-Order': '42' } }, platform: 'TELEPHONY' },
+        { payload: { genesys: { queue: 'billing' } } },
+        { payload: { anything: [1, 2] } },
+      ],
+    });
+  });
+
+  it('v2beta1 telephony messages', async () => {
+    assert.deepEqual(await answer('telephony'), {
+      fulfillmentMessages: [
+        { telephonySynthesizeSpeech: { ssml: '<speak>Hold on</speak>' }, platform: 'TELEPHONY' },
+        { telephonyPlayAudio: { audioUri: 'gs://bucket/hold.wav' }, platform: 'TELEPHONY' },
+        { telephonyTransferCall: { phoneNumber: '+15551234567' }, platform: 'TELEPHONY' },
+      ],
+    });
+  });
+
+  it('output contexts: set, update lifespan, delete, by short name, full names from the session, active ones kept', async () => {
+    assert.deepEqual(await answer('contexts'), {
+      outputContexts: [
+        { name: `${SESSION}/contexts/order-followup`, lifespanCount: 5, parameters: { 'order-number': 42, 'order-number.original': '42' } },
+        { name: `${SESSION}/contexts/checkout`, lifespanCount: 2, parameters: { step: 'address' } },
+        { name: `${SESSION}/contexts/old-topic`, lifespanCount: 0 },
+      ],
+    });
+  });
+
+  it('follow-up event with parameters, in the request language', async () => {
+    assert.deepEqual(await answer('followup', { queryResult: { languageCode: 'fr-CA' } }), {
+      followupEventInput: { name: 'CANCEL_ORDER', languageCode: 'fr-CA', parameters: { 'order-number': 42 } },
+    });
+  });
+
+  it('session entity types: override and supplement', async () => {
+    assert.deepEqual(await answer('entities'), {
+      sessionEntityTypes: [
+        { name: `${SESSION}/entityTypes/size`, entityOverrideMode: 'ENTITY_OVERRIDE_MODE_OVERRIDE', entities: [{ value: 'small', synonyms: ['small', 'S'] }] },
+        { name: `${SESSION}/entityTypes/topping`, entityOverrideMode: 'ENTITY_OVERRIDE_MODE_SUPPLEMENT', entities: [{ value: 'basil', synonyms: ['basil'] }] },
+      ],
+    });
+  });
+
+  it('v2beta1 live-agent handoff and end of interaction', async () => {
+    assert.deepEqual(await answer('handoff'), { liveAgentHandoff: true, endInteraction: true });
+  });
+
+  it('a handler reads query, parameters, contexts by short name, language, the original payload and platform', async () => {
+    const body = await answer('read', {
+      queryResult: { languageCode: 'de' },
+      originalDetectIntentRequest: { source: 'facebook', payload: { data: { sender: { id: 'psid-1' } } } },
+    });
+    assert.deepEqual(body.payload, {
+      intent: 'read',
+      query: 'where is my order 42',
+      language: 'de',
+      parameter: 42,
+      platform: 'FACEBOOK',
+      source: 'facebook',
+      original: { data: { sender: { id: 'psid-1' } } },
+      context: {
+        name: 'order-followup',
+        fullName: `${SESSION}/contexts/order-followup`,
+        lifespan: 2,
+        parameters: { 'order-number': 42, 'order-number.original': '42' },
+      },
+      missing: true,
+      sessionId: 'conv-123',
+    });
+  });
+
+  it('source platforms: Actions on Google, the phone gateway, and unknown sources', async () => {
+    const platform = async (original: Record<string, unknown>): Promise<unknown> =>
+      ((await answer('platform', { originalDetectIntentRequest: original })).payload as Record<string, unknown>).platform;
+    assert.equal(await platform({ source: 'google', version: '2' }), 'ACTIONS_ON_GOOGLE');
+    assert.equal(await platform({ source: 'GOOGLE_TELEPHONY', payload: { telephony: { caller_id: '+15550000000' } } }), 'TELEPHONY');
+    assert.equal(await platform({ source: 'genesys' }), 'PLATFORM_UNSPECIFIED');
+    assert.equal(await platform({}), 'PLATFORM_UNSPECIFIED');
+  });
+
+  it('an intent the map does not name goes to the fallback', async () => {
+    assert.deepEqual(await answer('not.in.the.map'), { fulfillmentText: 'fallback answer', fulfillmentMessages: [{ text: { text: ['fallback answer'] } }] });
+    assert.deepEqual(await answer('toString'), { fulfillmentText: 'fallback answer', fulfillmentMessages: [{ text: { text: ['fallback answer'] } }] });
+  });
+});
