@@ -4,6 +4,7 @@
  * killed when the benchmark ends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signToken } from '../src/auth/jwt';
 import { loadJwtSettings } from '../src/auth/jwt-config';
@@ -89,3 +90,20 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 export const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** Resident set size of a process, from /proc (Linux). */
+export function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? NaN);
+  return kb * 1024;
+}
+
+/** The settled RSS of a process: the lowest of a few readings, since a reading can catch garbage not yet collected. */
+export async function settledRss(pid: number): Promise<number> {
+  let lowest = Infinity;
+  for (let i = 0; i < 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    lowest = Math.min(lowest, rssOf(pid));
+  }
+  return lowest;
+}

@@ -12,10 +12,9 @@
  * Loopback only; every loop is bounded in count and time. Alone: `node dist/bench/socketio.js` (small
  * defaults, see the bottom of this file).
  */
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
-import { benchToken, percentile, round, startFunction, startRedis, startRelay, type Proc } from './harness';
+import { benchToken, percentile, round, settledRss, startFunction, startRedis, startRelay, type Proc } from './harness';
 
 export interface SocketIoRateResult {
   readonly protocol: 'socketio';
@@ -152,23 +151,6 @@ export async function socketIoRate(options: { desktops: number; eps: number; sec
     await Promise.all(procs.map((proc) => proc.stop()));
     await redis.destroy();
   }
-}
-
-/** Resident set size of a process, from /proc (Linux). */
-function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? NaN);
-  return kb * 1024;
-}
-
-/** The settled RSS of a process: the lowest of a few readings, since a reading can catch garbage not yet collected. */
-async function settledRss(pid: number): Promise<number> {
-  let lowest = Infinity;
-  for (let i = 0; i < 5; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    lowest = Math.min(lowest, rssOf(pid));
-  }
-  return lowest;
 }
 
 /** Connects `clients` idle desktops (no conversation) to a fresh relay and reports its RSS growth per connection. */
