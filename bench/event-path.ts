@@ -6,10 +6,15 @@
  */
 import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
+import { RedisBroker } from '../src/broker/redis';
+import { createLogger } from '../src/log';
+import { RedisConnection } from '../src/redis/connection';
 import { benchToken, percentile, round, startFunction, startRedis, startRelay, type Proc } from './harness';
 
 export interface RateResult {
   readonly protocol: 'native';
+  /** `function`: HTTP to the event function; `redis`: straight into Redis (the relay alone). */
+  readonly via: 'function' | 'redis';
   readonly desktops: number;
   readonly offeredEps: number;
   readonly seconds: number;
@@ -30,6 +35,8 @@ export interface EventPathRig {
   /** Sent time of each message id awaiting its event. */
   readonly pending: Map<string, number>;
   readonly latencies: number[];
+  /** A broker on the rig's Redis, for publishing without the function. */
+  readonly broker: RedisBroker;
   close(): Promise<void>;
 }
 
@@ -38,6 +45,9 @@ export async function startRig(desktops: number): Promise<EventPathRig> {
   const redis = await startRedis();
   const env = { REDIS_URL: redis.url };
   const [fn, relay] = await Promise.all([startFunction('newMessageEvent', env), startRelay(env)]);
+  const log = createLogger('bench');
+  const connection = new RedisConnection({ url: redis.url, clusterNodes: [], connectWaitMs: 3000 }, log);
+  const broker = new RedisBroker(connection, { historyMaxLength: 1000, historyTtlSeconds: 3600, dedupeTtlSeconds: 3600 }, log);
   const token = await benchToken();
   const pending = new Map<string, number>();
   const latencies: number[] = [];
@@ -80,8 +90,10 @@ export async function startRig(desktops: number): Promise<EventPathRig> {
     conversations,
     pending,
     latencies,
+    broker,
     async close() {
       for (const ws of sockets) ws.terminate();
+      await connection.close();
       await Promise.all([fn.stop(), relay.stop()]);
       await redis.destroy();
     },
@@ -91,7 +103,7 @@ export async function startRig(desktops: number): Promise<EventPathRig> {
 let sequence = 0;
 
 /** Offers `eps` events per second for `seconds`, then waits for stragglers; returns what arrived. */
-export async function runRate(rig: EventPathRig, eps: number, seconds: number): Promise<RateResult> {
+export async function runRate(rig: EventPathRig, eps: number, seconds: number, via: 'function' | 'redis' = 'function'): Promise<RateResult> {
   rig.latencies.length = 0;
   rig.pending.clear();
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -100,6 +112,16 @@ export async function runRate(rig: EventPathRig, eps: number, seconds: number): 
   let acknowledged = 0;
   const post = (conversation: string): void => {
     const messageId = `b${process.pid}-${sequence++}`;
+    if (via === 'redis') {
+      // The relay's own capacity: publish as an event function would, straight into Redis.
+      const data = JSON.stringify({ conversation, type: 'NEW_MESSAGE', newMessagePayload: { content: 'benchmark message', participantRole: 'END_USER' } });
+      rig.pending.set(messageId, performance.now());
+      sent += 1;
+      rig.broker
+        .publish({ type: 'new-message-event', conversation, messageId, publishTime: '', ackTime: new Date().toISOString(), attributes: {}, data })
+        .then(() => (acknowledged += 1), () => undefined);
+      return;
+    }
     const data = Buffer.from(JSON.stringify({ conversation, type: 'NEW_MESSAGE', newMessagePayload: { content: 'benchmark message', participantRole: 'END_USER' } })).toString('base64');
     const body = JSON.stringify({ message: { data, messageId, publishTime: new Date().toISOString(), attributes: {} }, subscription: 'projects/bench-project/subscriptions/bench' });
     rig.pending.set(messageId, performance.now());
@@ -130,6 +152,7 @@ export async function runRate(rig: EventPathRig, eps: number, seconds: number): 
   const sorted = [...rig.latencies].sort((a, b) => a - b);
   return {
     protocol: 'native',
+    via,
     desktops: rig.desktops.length,
     offeredEps: eps,
     seconds,
@@ -144,7 +167,13 @@ export async function runRate(rig: EventPathRig, eps: number, seconds: number): 
 }
 
 /** The target run, then rising rates until loss or p99 ≥ 20 ms; returns every run. */
-export async function eventPathBenchmark(options: { desktops: number; targetEps: number; targetSeconds: number; stepSeconds: number; maxEps: number }): Promise<{ target: RateResult; steps: RateResult[]; maxSustainedEps: number }> {
+export async function eventPathBenchmark(options: {
+  desktops: number;
+  targetEps: number;
+  targetSeconds: number;
+  stepSeconds: number;
+  maxEps: number;
+}): Promise<{ target: RateResult; steps: RateResult[]; maxSustainedEps: number; relaySteps: RateResult[]; relayMaxSustainedEps: number }> {
   const rig = await startRig(options.desktops);
   try {
     await runRate(rig, 200, 2); // warm-up: JIT, connections, Redis script cache
@@ -157,7 +186,15 @@ export async function eventPathBenchmark(options: { desktops: number; targetEps:
       if (result.lost > 0 || result.p99Ms >= 20) break;
       maxSustainedEps = eps;
     }
-    return { target, steps, maxSustainedEps };
+    const relaySteps: RateResult[] = [];
+    let relayMaxSustainedEps = 0;
+    for (let eps = options.targetEps * 2; eps <= options.maxEps * 2; eps += options.targetEps * 2) {
+      const result = await runRate(rig, eps, options.stepSeconds, 'redis');
+      relaySteps.push(result);
+      if (result.lost > 0 || result.p99Ms >= 20) break;
+      relayMaxSustainedEps = eps;
+    }
+    return { target, steps, maxSustainedEps, relaySteps, relayMaxSustainedEps };
   } finally {
     await rig.close();
   }
