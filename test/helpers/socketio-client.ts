@@ -3,6 +3,7 @@
  * is given (name and payload, in arrival order) and lets a test wait for what it expects.
  */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { Signal } from './signal';
 
 export interface Received {
   readonly event: string;
@@ -13,15 +14,15 @@ export type JoinAck = [ok: boolean, result: string];
 
 export class SioDesktop {
   readonly received: Received[] = [];
-  private waiters: Array<() => void> = [];
+  private readonly signal = new Signal();
 
   private constructor(readonly socket: Socket) {
     socket.onAny((event: string, payload: Record<string, unknown>) => {
       this.received.push({ event, payload });
-      this.wake();
+      this.signal.notify();
     });
-    socket.on('connect', () => this.wake());
-    socket.on('disconnect', () => this.wake());
+    socket.on('connect', () => this.signal.notify());
+    socket.on('disconnect', () => this.signal.notify());
   }
 
   /** Opens a socket (nothing awaited); `connected()` waits for the handshake. */
@@ -76,27 +77,10 @@ export class SioDesktop {
   }
 
   async waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`timed out; received so far: ${JSON.stringify(this.received.map((r) => r.event))}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    await this.signal.until(predicate, timeoutMs, () => `received so far: ${JSON.stringify(this.received.map((r) => r.event))}`);
   }
 
   close(): void {
     this.socket.disconnect();
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
   }
 }

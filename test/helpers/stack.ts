@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { signToken } from '../../src/auth/jwt';
 import { buildServer, type BuiltServer } from '../../src/app/server';
 import { createLogger } from '../../src/log';
+import { Signal } from './signal';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 export const TEST_PROJECT = 'test-project';
@@ -47,16 +48,16 @@ export interface Frame {
 export class NativeClient {
   readonly frames: Frame[] = [];
   closeCode?: number;
-  private waiters: Array<() => void> = [];
+  private readonly signal = new Signal();
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       this.frames.push(JSON.parse(data.toString()) as Frame);
-      this.wake();
+      this.signal.notify();
     });
     ws.on('close', (code) => {
       this.closeCode = code;
-      this.wake();
+      this.signal.notify();
     });
   }
 
@@ -107,31 +108,16 @@ export class NativeClient {
   }
 
   async waitFor(predicate: (frames: Frame[]) => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate(this.frames)) {
-      if (this.closeCode !== undefined) {
-        throw new Error(`socket closed (${this.closeCode}) before the expected frames; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
-      }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`timed out waiting; frames so far: ${JSON.stringify(this.frames).slice(0, 500)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    await this.signal.until(
+      () => predicate(this.frames),
+      timeoutMs,
+      () => `frames so far: ${JSON.stringify(this.frames).slice(0, 500)}`,
+      () => (this.closeCode === undefined ? undefined : `socket closed (${this.closeCode}) before the expected frames; got ${JSON.stringify(this.frames.map((f) => f.type))}`),
+    );
   }
 
   close(): void {
     this.ws.close();
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
   }
 }
 
