@@ -15,6 +15,11 @@ export const RELAY_SETTINGS = {
   RELAY_SHUTDOWN_SECONDS: { doc: 'On SIGTERM, how long sockets get to close before the process exits.', default: '8' },
   RELAY_MAX_CONVERSATIONS_PER_SOCKET: { doc: 'Conversations one socket may join at once.', default: '50' },
   MAX_HTTP_BODY_BYTES: { doc: 'Largest HTTP body the relay and local stack parse.', default: '16777216' },
+  DEMO_PAGE: {
+    doc: 'Serve the demo agent desktop at `/` (assets under `/demo/`); its sample panel needs the event routes of the local stack.',
+    default: 'false',
+    localDefault: 'true',
+  },
 } as const satisfies SettingsTable;
 
 export interface RelayConfig {
@@ -26,6 +31,8 @@ export interface RelayConfig {
   readonly shutdownMs: number;
   readonly maxConversationsPerSocket: number;
   readonly bodyLimitBytes: number;
+  /** Serve the demo agent desktop at `/` (src/relay/demo.ts). */
+  readonly demoPage: boolean;
 }
 
 export function loadRelayConfig(env: Env, local = false): Readonly<RelayConfig> {
@@ -39,5 +46,6 @@ export function loadRelayConfig(env: Env, local = false): Readonly<RelayConfig> 
     shutdownMs: read.int('RELAY_SHUTDOWN_SECONDS', 0, 600) * 1000,
     maxConversationsPerSocket: read.int('RELAY_MAX_CONVERSATIONS_PER_SOCKET', 1, 10_000),
     bodyLimitBytes: read.int('MAX_HTTP_BODY_BYTES', 1024, 64 * 1024 * 1024),
+    demoPage: read.bool('DEMO_PAGE'),
   });
 }

@@ -12,6 +12,7 @@ import type { Broker } from '../broker/broker';
 import { createHttpApp, type Route } from '../http/app';
 import type { Logger } from '../log';
 import type { RelayConfig } from './config';
+import { demoPage } from './demo';
 import { Hub } from './hub';
 import { RelayMetrics } from './metrics';
 import { CLOSE, serveNativeConnection } from './native';
@@ -88,7 +89,7 @@ export function createRelay(deps: RelayDeps): Relay {
   const app = createHttpApp({
     log,
     bodyLimitBytes: config.bodyLimitBytes,
-    before: [corsMiddleware],
+    before: [corsMiddleware, ...(config.demoPage ? [demoPage()] : [])],
     routes: [
       { method: 'get', path: '/status', handler: (_req, res) => res.status(200).type('text/plain').send('Hello, cross-origin-world!') },
       { method: 'get', path: '/healthz', handler: (_req, res) => res.status(200).json({ status: 'ok' }) },

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   if (local) {
     process.stderr.write(
       `\nAgent Assist backend (local mode) at ${base}\n` +
+        (config.demoPage ? `  demo desktop:  ${base}/ (register, join, send samples)\n` : '') +
         `  get a token:   curl -s -X POST ${base}/register\n` +
         `  watch events:  WebSocket ${base.replace('http', 'ws')}/ws with "Authorization: Bearer <token>"\n` +
         `  send samples:  npm run simulate -- --url ${base}\n\n`,

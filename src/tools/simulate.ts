@@ -5,11 +5,18 @@
  *
  *   npm run simulate -- [--url http://127.0.0.1:8080] [--conversation projects/P/locations/L/conversations/C]
  *                       [--token <JWT>] [--no-watch] [--delay-ms 300]
+ *
+ * With `--pubsub`, it publishes the same notifications to the real topics of a deployed project instead
+ * (Application Default Credentials; see src/tools/simulate-pubsub.ts and docs/deploy.md), and watches the
+ * deployed relay when `--url` and `--token` are given:
+ *
+ *   npm run simulate -- --pubsub --project P [--topic-prefix aa-] [--conversation …] [--url https://RELAY --token <JWT>]
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { pushEnvelopeOf, sampleCall } from '../samples/notifications';
+import { publishSamples, pubsubPublisher } from './simulate-pubsub';
 
 async function register(url: string): Promise<string> {
   const response = await fetch(`${url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"gcp_agent_assist_user":"simulated-agent"}' });
@@ -41,8 +48,12 @@ async function main(): Promise<void> {
       token: { type: 'string' },
       'no-watch': { type: 'boolean', default: false },
       'delay-ms': { type: 'string', default: '300' },
+      pubsub: { type: 'boolean', default: false },
+      project: { type: 'string', default: process.env.GCP_PROJECT_ID },
+      'topic-prefix': { type: 'string', default: 'aa-' },
     },
   });
+  if (values.pubsub) return simulatePubsub(values);
   const url = values.url.replace(/\/$/, '');
   const conversation = values.conversation ?? `projects/local-project/locations/global/conversations/sim-${Date.now()}`;
   const delay = Number(values['delay-ms']);
@@ -60,6 +71,28 @@ async function main(): Promise<void> {
   }
   if (ws) {
     await new Promise((resolve) => setTimeout(resolve, 500));
+    ws.close();
+  }
+}
+
+async function simulatePubsub(values: { project?: string; 'topic-prefix': string; conversation?: string; url: string; token?: string; 'delay-ms': string }): Promise<void> {
+  if (!values.project) throw new Error('--pubsub needs --project (or GCP_PROJECT_ID)');
+  const conversation = values.conversation ?? `projects/${values.project}/locations/global/conversations/sim-${Date.now()}`;
+  // Watching needs a JWT from the deployed relay; without --token the messages are only published.
+  const ws = values.token ? await watch(values.url.replace(/\/$/, ''), values.token, conversation) : undefined;
+  const publisher = await pubsubPublisher(values.project);
+  try {
+    await publishSamples(sampleCall(conversation), {
+      publish: publisher.publish,
+      topicPrefix: values['topic-prefix'],
+      delayMs: Number(values['delay-ms']),
+      onPublished: (published) => console.log(`published ${published.type} → ${published.topic} (${published.messageId})`),
+    });
+  } finally {
+    await publisher.close();
+  }
+  if (ws) {
+    await new Promise((resolve) => setTimeout(resolve, 5000));
     ws.close();
   }
 }

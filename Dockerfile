@@ -1,0 +1,26 @@
+# The relay (Cloud Run): WebSocket and Socket.IO to agent desktops, plus the desktop-facing HTTP routes.
+# Built and pushed by cloudbuild.yaml; docs/deploy.md explains each setting.
+
+# --- build: every dependency, TypeScript compiled to dist/ ---
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY functions ./functions
+RUN npx tsc -p tsconfig.json
+
+# --- runtime: production dependencies only, compiled code, non-root ---
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    PORT=8080
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist/src ./dist/src
+# The image's own unprivileged user (uid 1000); nothing under /app is writable by it.
+USER node
+# Cloud Run sets PORT; the relay listens on it (0.0.0.0 in production).
+EXPOSE 8080
+CMD ["node", "dist/src/relay/main.js"]

@@ -1,0 +1,142 @@
+// The demo desktop: registers (POST /register), connects and joins with the native protocol, shows
+// each event in its group, and sends the sample call through the four event routes.
+import { RelayConnection } from './connection.js';
+import { eventCard, h, utteranceKey } from './render.js';
+
+const $ = (selector) => document.querySelector(selector);
+const statusLine = $('#status');
+const agentInput = $('#agent');
+const conversationInput = $('#conversation');
+const registration = $('#registration');
+const sampleResults = $('#sample-results');
+const sendButton = $('#send-samples');
+
+let token;
+let tokenExpiry = 0;
+
+function setStatus(state, text) {
+  statusLine.dataset.state = state;
+  statusLine.textContent = text;
+}
+
+function randomId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(4));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** Seconds since the epoch at which a JWT expires (its `exp`), or 0 when unreadable. */
+function expiryOf(jwt) {
+  try {
+    const payload = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return Number(JSON.parse(atob(payload)).exp) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function register() {
+  const response = await fetch('/register', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ gcp_agent_assist_user: agentInput.value.trim() || 'demo-agent' }),
+  });
+  if (response.status !== 200) {
+    const detail = response.status === 401 ? ' (this stack requires a platform token: AUTH_OPTION is set)' : '';
+    throw new Error(`POST /register answered ${response.status}${detail}`);
+  }
+  token = (await response.json()).token;
+  tokenExpiry = expiryOf(token);
+  const until = tokenExpiry ? ` until ${new Date(tokenExpiry * 1000).toLocaleTimeString()}` : '';
+  registration.textContent = `Registered as ${agentInput.value.trim() || 'demo-agent'}; token valid${until}.`;
+  return token;
+}
+
+/** The current token, registering again when there is none, it is about to expire, or `renew`. */
+async function currentToken(renew) {
+  if (!token || renew || (tokenExpiry && tokenExpiry * 1000 - Date.now() < 30_000)) await register();
+  return token;
+}
+
+const connection = new RelayConnection({
+  url: `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`,
+  getToken: currentToken,
+  onStatus: setStatus,
+  onEvent: showEvent,
+  onError: (frame) => setStatus('error', `Relay error ${frame.code}: ${frame.message}`),
+});
+
+function group(dataType) {
+  return document.querySelector(`.event-group[data-group="${dataType}"]`);
+}
+
+function clearEvents() {
+  for (const section of document.querySelectorAll('.event-group')) {
+    section.querySelector('[data-count]').textContent = '0';
+    const list = section.querySelector('.event-list');
+    const empty = list.querySelector('.empty');
+    list.replaceChildren(...(empty ? [empty] : []));
+    if (empty) empty.hidden = false;
+  }
+}
+
+function showEvent(frame) {
+  const section = group(frame.dataType);
+  if (!section) return;
+  const list = section.querySelector('.event-list');
+  const empty = list.querySelector('.empty');
+  if (empty) empty.hidden = true;
+  const counter = section.querySelector('[data-count]');
+  counter.textContent = String(Number(counter.textContent) + 1);
+  const card = eventCard(frame);
+  const utterance = utteranceKey(frame);
+  if (utterance) {
+    card.dataset.utterance = utterance;
+    const previous = [...list.children].find((item) => item.dataset.utterance === utterance);
+    if (previous) return previous.replaceWith(card);
+  }
+  list.append(card);
+}
+
+async function join(event) {
+  event.preventDefault();
+  const name = conversationInput.value.trim();
+  if (!conversationInput.checkValidity()) {
+    setStatus('error', 'The conversation name must look like projects/P/locations/L/conversations/C');
+    return;
+  }
+  if (name !== connection.conversation) clearEvents();
+  await connection.join(name);
+}
+
+async function sendSamples() {
+  const name = conversationInput.value.trim();
+  sendButton.disabled = true;
+  sampleResults.replaceChildren();
+  try {
+    const response = await fetch(`/demo/samples?conversation=${encodeURIComponent(name)}`);
+    if (response.status !== 200) throw new Error(`GET /demo/samples answered ${response.status}: ${(await response.json()).error ?? ''}`);
+    const { deliveries } = await response.json();
+    for (const [index, delivery] of deliveries.entries()) {
+      // Paced a little so a person sees the call unfold; each POST is awaited, so the order holds anyway.
+      if (index > 0) await new Promise((resolve) => setTimeout(resolve, 120));
+      const posted = await fetch(delivery.path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(delivery.envelope) });
+      const ok = posted.status >= 200 && posted.status < 300;
+      sampleResults.append(h('li', { class: ok ? 'ok' : 'failed' }, `POST ${delivery.path} → ${posted.status}`));
+    }
+  } catch (error) {
+    sampleResults.append(h('li', { class: 'failed' }, error.message));
+  } finally {
+    sendButton.disabled = false;
+  }
+}
+
+$('#register').addEventListener('click', () => {
+  register().catch((error) => {
+    registration.textContent = error.message;
+  });
+});
+$('#join-form').addEventListener('submit', (event) => {
+  join(event).catch((error) => setStatus('error', error.message));
+});
+sendButton.addEventListener('click', () => void sendSamples());
+conversationInput.value = `projects/local-project/locations/global/conversations/demo-${randomId()}`;
