@@ -18,6 +18,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS helpers that mocha loads as they are (the test reporter).
+    files: ['test/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The demo desktop's hand-written browser modules (served as they are, no build step).
     files: ['public/**/*.js'],
     languageOptions: {

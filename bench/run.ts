@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { coldStartBenchmark } from './cold-start';
 import { eventPathBenchmark } from './event-path';
 import { ROOT } from './harness';
 import { nativeIdleRss } from './idle-native';
@@ -35,6 +36,10 @@ async function main(): Promise<void> {
   console.log('fulfillment webhook: 1000 requests/s');
   results.webhook = await benchWebhook({});
   console.log(JSON.stringify(results.webhook));
+
+  console.log('cold start of every deployable unit (built bundles)');
+  results.coldStart = await coldStartBenchmark({ runs: quick ? 2 : 5 });
+  console.log(JSON.stringify(results.coldStart));
 
   writeFileSync(join(ROOT, 'bench-results.json'), JSON.stringify(results, null, 2) + '\n');
   console.log('\nwritten to bench-results.json');
