@@ -4,12 +4,11 @@
  * events are posted open-loop at a fixed rate as Pub/Sub push deliveries, round-robin over the
  * conversations; latency runs from the HTTP request being sent to the event frame at the desktop.
  */
-import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
 import { RedisBroker } from '../src/broker/redis';
 import { createLogger } from '../src/log';
 import { RedisConnection } from '../src/redis/connection';
-import { benchToken, percentile, round, startFunction, startRedis, startRelay, type Proc } from './harness';
+import { benchToken, deliveryPoster, offerOpenLoop, percentile, round, startFunction, startRedis, startRelay, type Proc } from './harness';
 
 export interface RateResult {
   readonly protocol: 'native';
@@ -106,49 +105,22 @@ let sequence = 0;
 export async function runRate(rig: EventPathRig, eps: number, seconds: number, via: 'function' | 'redis' = 'function'): Promise<RateResult> {
   rig.latencies.length = 0;
   rig.pending.clear();
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const target = new URL(rig.fn.url);
-  let sent = 0;
-  let acknowledged = 0;
-  const post = (conversation: string): void => {
+  const poster = deliveryPoster(rig.fn.url);
+  let published = 0;
+  const send = (i: number): void => {
+    const conversation = rig.conversations[i % rig.conversations.length];
     const messageId = `b${process.pid}-${sequence++}`;
-    if (via === 'redis') {
-      // The relay's own capacity: publish as an event function would, straight into Redis.
-      const data = JSON.stringify({ conversation, type: 'NEW_MESSAGE', newMessagePayload: { content: 'benchmark message', participantRole: 'END_USER' } });
-      rig.pending.set(messageId, performance.now());
-      sent += 1;
-      rig.broker
-        .publish({ type: 'new-message-event', conversation, messageId, publishTime: '', ackTime: new Date().toISOString(), attributes: {}, data })
-        .then(() => (acknowledged += 1), () => undefined);
-      return;
-    }
-    const data = Buffer.from(JSON.stringify({ conversation, type: 'NEW_MESSAGE', newMessagePayload: { content: 'benchmark message', participantRole: 'END_USER' } })).toString('base64');
-    const body = JSON.stringify({ message: { data, messageId, publishTime: new Date().toISOString(), attributes: {} }, subscription: 'projects/bench-project/subscriptions/bench' });
     rig.pending.set(messageId, performance.now());
-    sent += 1;
-    const req = request({ host: target.hostname, port: target.port, path: '/', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      if (res.statusCode === 204) acknowledged += 1;
-      res.resume();
-    });
-    req.on('error', () => undefined);
-    req.end(body);
+    if (via === 'function') return poster.post(conversation, messageId);
+    // The relay's own capacity: publish as an event function would, straight into Redis.
+    const data = JSON.stringify({ conversation, type: 'NEW_MESSAGE', newMessagePayload: { content: 'benchmark message', participantRole: 'END_USER' } });
+    rig.broker
+      .publish({ type: 'new-message-event', conversation, messageId, publishTime: '', ackTime: new Date().toISOString(), attributes: {}, data })
+      .then(() => (published += 1), () => undefined);
   };
-  const tickMs = 10;
-  const total = eps * seconds;
-  const started = performance.now();
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * eps));
-      while (sent < due) post(rig.conversations[sent % rig.conversations.length]);
-      if (sent >= total) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, tickMs);
-  });
-  const deadline = performance.now() + 5000;
-  while (rig.pending.size > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  agent.destroy();
+  const { sent } = await offerOpenLoop(eps, seconds, send, () => rig.pending.size);
+  poster.close();
+  const acknowledged = via === 'function' ? poster.acknowledged : published;
   const sorted = [...rig.latencies].sort((a, b) => a - b);
   return {
     protocol: 'native',

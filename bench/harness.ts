@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { signToken } from '../src/auth/jwt';
 import { loadJwtSettings } from '../src/auth/jwt-config';
@@ -106,4 +107,58 @@ export async function settledRss(pid: number): Promise<number> {
     lowest = Math.min(lowest, rssOf(pid));
   }
   return lowest;
+}
+
+/** A keep-alive poster of Pub/Sub push deliveries (a new-message notification) to one event function. */
+export interface DeliveryPoster {
+  /** Sends one delivery for `conversation` with `messageId`; does not wait for the answer. */
+  post(conversation: string, messageId: string): void;
+  /** Deliveries answered 204 so far. */
+  readonly acknowledged: number;
+  close(): void;
+}
+
+export function deliveryPoster(functionUrl: string): DeliveryPoster {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const target = new URL(functionUrl);
+  let acknowledged = 0;
+  return {
+    post(conversation, messageId) {
+      const data = Buffer.from(JSON.stringify({ conversation, type: 'NEW_MESSAGE', newMessagePayload: { content: 'benchmark message', participantRole: 'END_USER' } })).toString('base64');
+      const body = JSON.stringify({ message: { data, messageId, publishTime: new Date().toISOString(), attributes: {} }, subscription: 'projects/bench-project/subscriptions/bench' });
+      const req = request({ host: target.hostname, port: target.port, path: '/', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        if (res.statusCode === 204) acknowledged += 1;
+        res.resume();
+      });
+      req.on('error', () => undefined);
+      req.end(body);
+    },
+    get acknowledged() {
+      return acknowledged;
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+/**
+ * Calls `send(i)` open-loop, `eps` times a second for `seconds` (on schedule whatever the answers), then
+ * waits up to 5 s for `pending()` to reach 0. Resolves with the count sent and when sending started.
+ */
+export async function offerOpenLoop(eps: number, seconds: number, send: (i: number) => void, pending: () => number): Promise<{ sent: number; started: number }> {
+  const total = Math.round(eps * seconds);
+  const started = performance.now();
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * eps));
+      for (; sent < due; sent++) send(sent);
+      if (sent >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 10);
+  });
+  const deadline = performance.now() + 5000;
+  while (pending() > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return { sent, started };
 }

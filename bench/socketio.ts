@@ -12,9 +12,8 @@
  * Loopback only; every loop is bounded in count and time. Alone: `node dist/bench/socketio.js` (small
  * defaults, see the bottom of this file).
  */
-import { Agent, request } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
-import { benchToken, percentile, round, settledRss, startFunction, startRedis, startRelay, type Proc } from './harness';
+import { benchToken, deliveryPoster, offerOpenLoop, percentile, round, settledRss, startFunction, startRedis, startRelay, type Proc } from './harness';
 
 export interface SocketIoRateResult {
   readonly protocol: 'socketio';
@@ -89,47 +88,21 @@ export async function socketIoRate(options: { desktops: number; eps: number; sec
     };
     sockets.push(...(await connectDesktops(relay.url, options.desktops, (i) => conversations[i], onEvent)));
 
-    const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-    const target = new URL(fn.url);
-    let acknowledged = 0;
-    const post = (conversation: string): void => {
+    const poster = deliveryPoster(fn.url);
+    const send = (i: number): void => {
       const messageId = `s${process.pid}-${sequence++}`;
-      const data = Buffer.from(JSON.stringify({ conversation, type: 'NEW_MESSAGE', newMessagePayload: { content: 'benchmark message', participantRole: 'END_USER' } })).toString('base64');
-      const body = JSON.stringify({ message: { data, messageId, publishTime: new Date().toISOString(), attributes: {} }, subscription: 'projects/bench-project/subscriptions/bench' });
       pending.set(messageId, performance.now());
-      const req = request({ host: target.hostname, port: target.port, path: '/', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        if (res.statusCode === 204) acknowledged += 1;
-        res.resume();
-      });
-      req.on('error', () => undefined);
-      req.end(body);
-    };
-    const offer = async (eps: number, seconds: number): Promise<{ sent: number; started: number }> => {
-      const total = Math.round(eps * seconds);
-      const started = performance.now();
-      let sent = 0;
-      await new Promise<void>((resolve) => {
-        const timer = setInterval(() => {
-          const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * eps));
-          for (; sent < due; sent++) post(conversations[sent % conversations.length]);
-          if (sent >= total) {
-            clearInterval(timer);
-            resolve();
-          }
-        }, 10);
-      });
-      const deadline = performance.now() + 5000;
-      while (pending.size > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      return { sent, started };
+      poster.post(conversations[i % conversations.length], messageId);
     };
 
     // Warm-up (JIT, keep-alive connections, Redis script cache), then the measured run.
-    await offer(Math.min(200, options.eps), options.warmupSeconds ?? 1);
+    await offerOpenLoop(Math.min(200, options.eps), options.warmupSeconds ?? 1, send, () => pending.size);
     pending.clear();
     latencies.length = 0;
-    acknowledged = 0;
-    const { sent, started } = await offer(options.eps, options.seconds);
-    agent.destroy();
+    const acknowledgedBefore = poster.acknowledged;
+    const { sent, started } = await offerOpenLoop(options.eps, options.seconds, send, () => pending.size);
+    const acknowledged = poster.acknowledged - acknowledgedBefore;
+    poster.close();
     const sorted = latencies.sort((a, b) => a - b);
     const elapsed = Math.max(lastArrival - started, 1) / 1000;
     return {

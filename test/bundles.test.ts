@@ -9,16 +9,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisServer } from './helpers/redis-server';
-import { bundleUnits, PROBES, ROOT, stageUnit, startUnit, unitEnv, unitToken, type UnitManifestEntry } from './helpers/units';
+import { bundleUnits, PROBES, registeredEntryPoints, ROOT, stageUnit, startUnit, unitEnv, unitToken, type UnitManifestEntry } from './helpers/units';
 
-/** Entry points registered in functions/*.ts (`http('name', …)`). */
-function registeredEntryPoints(): string[] {
-  const dir = join(ROOT, 'functions');
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.ts'))
-    .flatMap((file) => [...readFileSync(join(dir, file), 'utf8').matchAll(/\bhttp\(\s*['"]([A-Za-z0-9_]+)['"]/g)].map((match) => match[1]))
-    .sort();
-}
 
 describe('deployable units (scripts/bundle.mjs) under the functions-framework', function () {
   this.timeout(60_000);

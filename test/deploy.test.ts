@@ -5,13 +5,12 @@
  * Docker engine here, so it is parsed, and its command is checked to need production dependencies only).
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getFunction } from '@google-cloud/functions-framework/testing';
 import { parse } from 'yaml';
+import { registeredEntryPoints, ROOT } from './helpers/units';
 
-/** The checkout; this file runs from `<root>/<tsc outDir>/test`. */
-const ROOT = join(__dirname, '..', '..');
 const EVENT_ENTRY_POINTS = ['humanAgentAssistantEvent', 'newMessageEvent', 'conversationLifecycleEvent', 'newRecognitionResultNotificationEvent'];
 
 interface Step {
@@ -31,13 +30,6 @@ const cloudbuildText = readFileSync(join(ROOT, 'cloudbuild.yaml'), 'utf8');
 const cloudbuild = parse(cloudbuildText) as CloudBuild;
 const eventScript = readFileSync(join(ROOT, 'scripts', 'deploy-event-function.sh'), 'utf8');
 
-function registeredEntryPoints(): string[] {
-  const dir = join(ROOT, 'functions');
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.ts'))
-    .flatMap((file) => [...readFileSync(join(dir, file), 'utf8').matchAll(/\bhttp\(\s*['"]([A-Za-z0-9_]+)['"]/g)].map((match) => match[1]))
-    .sort();
-}
 
 /** Entry points deployed by cloudbuild.yaml: `gcloud functions deploy` steps and the event-function script. */
 function deployedEntryPoints(): Map<string, Step> {

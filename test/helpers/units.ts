@@ -6,7 +6,7 @@
  * `--source=<unit dir>`. Each entry point has a probe: one request and the answer that proves the unit works.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { signToken } from '../../src/auth/jwt';
 import { loadJwtSettings } from '../../src/auth/jwt-config';
@@ -181,4 +181,13 @@ export async function startUnit(name: string, unitDir: string, env: Record<strin
     }
     return { child, url, firstAnswerMs, stop };
   }
+}
+
+/** Entry points registered in functions/*.ts (`http('name', …)`). */
+export function registeredEntryPoints(): string[] {
+  const dir = join(ROOT, 'functions');
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.ts'))
+    .flatMap((file) => [...readFileSync(join(dir, file), 'utf8').matchAll(/\bhttp\(\s*['"]([A-Za-z0-9_]+)['"]/g)].map((match) => match[1]))
+    .sort();
 }
