@@ -5,6 +5,7 @@
  * The certificates URL is configurable so tests verify tokens signed with keys they generate.
  */
 import type { OAuth2Client } from 'google-auth-library';
+import { UnavailableError } from '../errors';
 
 export interface IdTokenSettings {
   /** The audience the token must carry (the push endpoint's URL, or the configured audience). */
@@ -27,7 +28,10 @@ export class IdTokenError extends Error {
 }
 
 export interface IdTokenVerifier {
-  /** Verifies the `Authorization` header; resolves with the caller's email or throws IdTokenError. */
+  /**
+   * Verifies the `Authorization` header; resolves with the caller's email or throws IdTokenError, or
+   * UnavailableError when Google's certificates cannot be fetched.
+   */
   verify(authorization: string | undefined): Promise<string>;
 }
 
@@ -47,9 +51,17 @@ export function createIdTokenVerifier(settings: IdTokenSettings): IdTokenVerifie
     async verify(authorization) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
       if (!match) throw new IdTokenError('unauthenticated', 'missing bearer token');
+      const oauth = await getClient();
+      try {
+        // Fetched (and cached by the library) apart from the check itself: failing to fetch Google's
+        // certificates is an outage, for which the caller should retry, not a bad token.
+        await oauth.getFederatedSignonCertsAsync();
+      } catch (error) {
+        throw new UnavailableError('google signing certificates could not be fetched', { cause: error });
+      }
       let payload;
       try {
-        const ticket = await (await getClient()).verifyIdToken({ idToken: match[1], audience: settings.audience });
+        const ticket = await oauth.verifyIdToken({ idToken: match[1], audience: settings.audience });
         payload = ticket.getPayload();
       } catch {
         throw new IdTokenError('unauthenticated', 'invalid token');

@@ -47,6 +47,7 @@ export class MemoryBroker implements Broker {
       conversation.lastSeq += 1;
     }
     const event: StoredEvent = { ...record, id: `${conversation.lastMs}-${conversation.lastSeq}` };
+    const live: StoredEvent = { ...event, prevId: conversation.events.at(-1)?.id ?? '' };
     conversation.events.push(event);
     if (conversation.events.length > this.limits.historyMaxLength) {
       conversation.events.splice(0, conversation.events.length - this.limits.historyMaxLength);
@@ -54,7 +55,7 @@ export class MemoryBroker implements Broker {
     conversation.expiresAt = now + this.limits.historyTtlSeconds * 1000;
 
     for (const listener of this.listeners.get(record.conversation) ?? []) {
-      queueMicrotask(() => listener(event));
+      queueMicrotask(() => listener(live));
     }
     return { id: event.id, duplicate: false };
   }

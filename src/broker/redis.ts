@@ -5,7 +5,9 @@
  * script touches a single slot on a Cluster):
  * - `aa:{conv}:h`: the history, a Stream trimmed to `historyMaxLength`, expiring `historyTtlSeconds`
  *   after the last event; each entry has one field `e`, the serialized record.
- * - `aa:{conv}:c`: the live channel (sharded pub/sub on a Cluster); a message is `<id> <record>`.
+ * - `aa:{conv}:c`: the live channel (sharded pub/sub on a Cluster); a message is `<id> <prevId> <record>`,
+ *   where `prevId` is the id of the entry before it (empty for the first), so a relay can tell a gap.
+ * - `aa:{conv}:l`: the id of the newest entry, kept beside the stream with the same expiry.
  * - `aa:{conv}:d:<type>:<messageId>`: the dedupe marker, expiring after `dedupeTtlSeconds`.
  */
 import type { RedisClientType, RedisClusterType } from '@redis/client';
@@ -25,9 +27,11 @@ import {
 /** Dedupe, append and publish in one step: no relay sees an event that history lacks, or the reverse. */
 const PUBLISH_SCRIPT = `
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return false end
+local prev = redis.call('GET', KEYS[4]) or ''
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], '*', 'e', ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
-redis.call(ARGV[5], KEYS[3], id .. ' ' .. ARGV[4])
+redis.call('SET', KEYS[4], id, 'EX', ARGV[3])
+redis.call(ARGV[5], KEYS[3], id .. ' ' .. prev .. ' ' .. ARGV[4])
 return id
 `;
 const PUBLISH_SHA = createHash('sha1').update(PUBLISH_SCRIPT).digest('hex');
@@ -38,6 +42,25 @@ export function historyKey(conversation: string): string {
 
 export function channelKey(conversation: string): string {
   return `aa:{${conversation}}:c`;
+}
+
+export function lastIdKey(conversation: string): string {
+  return `aa:{${conversation}}:l`;
+}
+
+/**
+ * Reads a channel message: `<id> <prevId> <record>`, or `<id> <record>` from a publisher that predates
+ * `prevId` (the record is JSON, so it starts with `{`).
+ */
+export function parseChannelMessage(message: string): StoredEvent | undefined {
+  const space = message.indexOf(' ');
+  if (space <= 0) return undefined;
+  const id = message.slice(0, space);
+  if (message.charCodeAt(space + 1) === 0x7b /* { */) return parseRecord(id, message.slice(space + 1));
+  const second = message.indexOf(' ', space + 1);
+  if (second < 0) return undefined;
+  const event = parseRecord(id, message.slice(second + 1));
+  return event && { ...event, prevId: message.slice(space + 1, second) };
 }
 
 export function dedupeKey(record: Pick<EventRecord, 'conversation' | 'type' | 'messageId'>): string {
@@ -59,7 +82,7 @@ export class RedisBroker implements Broker {
 
   async publish(record: EventRecord): Promise<PublishResult> {
     const options = {
-      keys: [dedupeKey(record), historyKey(record.conversation), channelKey(record.conversation)],
+      keys: [dedupeKey(record), historyKey(record.conversation), channelKey(record.conversation), lastIdKey(record.conversation)],
       arguments: [
         String(this.limits.dedupeTtlSeconds),
         String(this.limits.historyMaxLength),
@@ -84,8 +107,7 @@ export class RedisBroker implements Broker {
     const sub = await this.connectSubscriber();
     const channel = channelKey(conversation);
     const onMessage = (message: string): void => {
-      const space = message.indexOf(' ');
-      const event = space > 0 ? parseRecord(message.slice(0, space), message.slice(space + 1)) : undefined;
+      const event = parseChannelMessage(message);
       if (event) listener(event);
       else this.log.error('unreadable event on channel', { conversation });
     };

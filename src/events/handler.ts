@@ -52,6 +52,12 @@ export function createEventHandler(type: DataType, deps: () => Promise<EventHand
       try {
         await pushAuth.verify(req.headers.authorization);
       } catch (error) {
+        if (error instanceof UnavailableError) {
+          log.warn('push authentication unavailable: signing certificates could not be fetched; pub/sub will retry');
+          increment('events_failed_total', { type, reason: 'auth-unavailable' });
+          res.status(503).set('Retry-After', '10').json({ error: 'authentication unavailable, retry later' });
+          return;
+        }
         if (!(error instanceof IdTokenError)) throw error;
         log.warn('push authentication failed', { reason: error.message });
         increment('events_rejected_total', { type, reason: error.kind });

@@ -41,6 +41,12 @@ export interface EventRecord {
 export interface StoredEvent extends EventRecord {
   /** `<milliseconds>-<sequence>`, increasing within one conversation. */
   readonly id: string;
+  /**
+   * On live events only: the id of the event that preceded this one in history when it was published
+   * (`''` when it was the first), so a subscriber can tell a contiguous feed from one with a gap.
+   * Undefined when unknown (history reads, or a publisher that does not say).
+   */
+  readonly prevId?: string;
 }
 
 /** Serializes a record for storage; the inverse of `parseRecord`. */
@@ -89,6 +95,17 @@ function splitId(id: string): [number, number] {
   const dash = id.indexOf('-');
   if (dash < 0) return [Number(id) || 0, 0];
   return [Number(id.slice(0, dash)) || 0, Number(id.slice(dash + 1)) || 0];
+}
+
+/**
+ * The greatest id below `id` (so that "after it" includes `id` itself), or undefined for the first
+ * possible id. Sequences are 64-bit in Redis; the largest is written out as a string.
+ */
+export function previousEventId(id: string): string | undefined {
+  const [ms, seq] = splitId(id);
+  if (seq > 0) return `${ms}-${seq - 1}`;
+  if (ms > 0) return `${ms - 1}-18446744073709551615`;
+  return undefined;
 }
 
 /** True when `id` looks like an event id (`ms-seq`). */

@@ -2,6 +2,7 @@
  * Settings of the relay container and the local stack.
  */
 import { SettingsReader, type Env, type SettingsTable } from '../config/settings';
+import type { FrameRate } from './frame-budget';
 
 export const RELAY_SETTINGS = {
   PORT: { doc: 'Port the relay (and the local stack) listens on.', default: '8080' },
@@ -14,6 +15,11 @@ export const RELAY_SETTINGS = {
   RELAY_MAX_BUFFERED_BYTES: { doc: 'Send buffer a socket may hold before it is closed as a slow consumer (close code 4008).', default: '4194304' },
   RELAY_SHUTDOWN_SECONDS: { doc: 'On SIGTERM, how long sockets get to close before the process exits.', default: '8' },
   RELAY_MAX_CONVERSATIONS_PER_SOCKET: { doc: 'Conversations one socket may join at once.', default: '50' },
+  RELAY_CLIENT_FRAMES_PER_SECOND: {
+    doc: 'Frames (native) or packets (Socket.IO) one socket may send per second on average; past it and its burst the socket is closed (4029 native).',
+    default: '20',
+  },
+  RELAY_CLIENT_FRAME_BURST: { doc: 'Frames one socket may send at once before the per-second rate applies.', default: '200' },
   MAX_HTTP_BODY_BYTES: { doc: 'Largest HTTP body the relay and local stack parse.', default: '16777216' },
   DEMO_PAGE: {
     doc: 'Serve the demo agent desktop at `/` (assets under `/demo/`); its sample panel needs the event routes of the local stack.',
@@ -30,6 +36,8 @@ export interface RelayConfig {
   readonly maxBufferedBytes: number;
   readonly shutdownMs: number;
   readonly maxConversationsPerSocket: number;
+  /** What one socket may send (frames per second and burst). */
+  readonly clientFrameRate: FrameRate;
   readonly bodyLimitBytes: number;
   /** Serve the demo agent desktop at `/` (src/relay/demo.ts). */
   readonly demoPage: boolean;
@@ -45,6 +53,10 @@ export function loadRelayConfig(env: Env, local = false): Readonly<RelayConfig> 
     maxBufferedBytes: read.int('RELAY_MAX_BUFFERED_BYTES', 1024, 1 << 30),
     shutdownMs: read.int('RELAY_SHUTDOWN_SECONDS', 0, 600) * 1000,
     maxConversationsPerSocket: read.int('RELAY_MAX_CONVERSATIONS_PER_SOCKET', 1, 10_000),
+    clientFrameRate: {
+      perSecond: read.int('RELAY_CLIENT_FRAMES_PER_SECOND', 1, 100_000),
+      burst: read.int('RELAY_CLIENT_FRAME_BURST', 1, 1_000_000),
+    },
     bodyLimitBytes: read.int('MAX_HTTP_BODY_BYTES', 1024, 64 * 1024 * 1024),
     demoPage: read.bool('DEMO_PAGE'),
   });

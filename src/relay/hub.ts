@@ -1,16 +1,24 @@
 /**
  * The relay's rooms: which local members (sockets of either protocol) are in which conversation, one
- * broker subscription per conversation with at least one member, and delivery that is gap-free and
- * duplicate-free per member.
+ * broker subscription per conversation with at least one member, and delivery that is gap-free,
+ * duplicate-free and in id order per member, whatever happens to the live feed.
  *
- * A join subscribes first, then reads history, then releases the live events that arrived meanwhile:
- * every member keeps the id of the last event it was given and is given only newer ones, so the replay
- * and the live feed can overlap without a duplicate, and nothing published after the subscription
- * became active can fall between them. After the broker reports a gap in its live feed (Redis came
- * back), each room reads history after the last event it saw and delivers the rest the same way.
+ * Each member keeps the id of the last event it was given (`lastId`); everything up to it was given, in
+ * order, with no gap. An event is given directly from the live feed only when it follows `lastId`
+ * (its `prevId`, stamped by the broker at publish time, is `lastId`). Otherwise the member catches up:
+ * it reads history after `lastId`, holding live events meanwhile, and releases the held ones after the
+ * read when they continue it (or reads again when they do not). A join is the first catch-up. So replay
+ * racing live events, a join while a feed reconnects, or a live event arriving before the backfill of a
+ * reconnect, can neither reorder, repeat nor skip an event.
+ *
+ * After the broker reports a gap in its live feed (Redis came back), every room catches up, retrying
+ * with backoff until the store answers. When the store no longer holds a member's last id (it lost its
+ * last writes: restarted from an older snapshot, or a replica was promoted), the member's position moves
+ * back to the newest event the store still holds at or before it, so new events, whatever their ids,
+ * reach it (docs/relay-protocol.md, "When Redis fails over").
  */
 import { HISTORY_READ_LIMIT, type Broker, type Subscription } from '../broker/broker';
-import { compareEventIds, type StoredEvent } from '../events/types';
+import { compareEventIds, previousEventId, type StoredEvent } from '../events/types';
 import type { Logger } from '../log';
 
 /** A socket in one or more conversations. */
@@ -19,22 +27,41 @@ export interface Member {
   deliver(event: StoredEvent): void;
 }
 
+/** Live events held for one member while it catches up; past this, they are dropped and re-read. */
+const MAX_HELD = 1000;
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 5000;
+
 interface MemberState {
   lastId?: string;
-  /** Live events held back while the member's history replay is under way. */
-  pending?: StoredEvent[];
+  /** A catch-up read is running (or waiting to retry): live events are held, not given. */
+  busy: boolean;
+  held: StoredEvent[];
+  /** Held events were dropped (too many): read history again instead of releasing them. */
+  overflow: boolean;
+  /** The member left, or its join failed: stop reading for it. */
+  gone: boolean;
+  /** Check, before the next read, that the store still holds `lastId` (after a feed gap or a resume). */
+  verify: boolean;
+  /** The live feed had a gap while a read was running: read once more before calling it caught up. */
+  again: boolean;
+  failures: number;
+  timer?: NodeJS.Timeout;
+  /** The join's catch-up, which a second join of the same member waits for. */
+  joining?: Promise<number>;
 }
 
 interface Room {
   readonly conversation: string;
   readonly members: Map<Member, MemberState>;
   subscription?: Promise<Subscription>;
-  lastSeenId?: string;
 }
 
 export interface HubObserver {
   onDelivered?(event: StoredEvent, member: Member): void;
   onBackfill?(conversation: string, count: number): void;
+  /** The store no longer held a member's last id; its position moved back to `to`. */
+  onRewind?(conversation: string): void;
 }
 
 export class Hub {
@@ -45,7 +72,7 @@ export class Hub {
     private readonly log: Logger,
     private readonly observer: HubObserver = {},
   ) {
-    broker.onResubscribed(() => void this.backfillAll());
+    broker.onResubscribed(() => this.backfillAll());
   }
 
   /** Number of conversations with at least one local member. */
@@ -53,9 +80,15 @@ export class Hub {
     return this.rooms.size;
   }
 
+  /** True when `member` is in `conversation` (joined or joining). */
+  has(member: Member, conversation: string): boolean {
+    return this.rooms.get(conversation)?.members.has(member) ?? false;
+  }
+
   /**
    * Adds a member to a conversation and replays history after `after` (all of it when undefined).
-   * Resolves with the number of events replayed; rejects (member removed) when the broker is unavailable.
+   * Resolves with the number of events replayed. Joining again while in the room replays nothing and
+   * resolves once the first join has caught up. Rejects (member removed) when the broker is unavailable.
    */
   async join(member: Member, conversation: string, after?: string): Promise<number> {
     let room = this.rooms.get(conversation);
@@ -64,30 +97,43 @@ export class Hub {
       this.rooms.set(conversation, room);
     }
     const existing = room.members.get(member);
-    const state: MemberState = { lastId: after ?? existing?.lastId, pending: [] };
-    room.members.set(member, state);
-    try {
-      await this.subscribe(room);
-      let replayed = 0;
-      for (;;) {
-        const events = await this.broker.history(conversation, state.lastId);
-        for (const event of events) if (this.give(member, state, event)) replayed += 1;
-        if (events.length < HISTORY_READ_LIMIT) break;
-      }
-      const pending = state.pending ?? [];
-      state.pending = undefined;
-      for (const event of pending) if (this.give(member, state, event)) replayed += 1;
-      return replayed;
-    } catch (error) {
-      await this.leave(member, conversation);
-      throw error;
+    if (existing) {
+      await existing.joining;
+      return 0;
     }
+    const state: MemberState = {
+      lastId: after,
+      busy: true,
+      held: [],
+      overflow: false,
+      gone: false,
+      verify: after !== undefined,
+      again: false,
+      failures: 0,
+    };
+    room.members.set(member, state);
+    const joined = (async () => {
+      try {
+        await this.subscribe(room);
+        return await this.catchUp(room, member, state);
+      } catch (error) {
+        if (room.members.get(member) === state) await this.leave(member, conversation);
+        throw error;
+      }
+    })();
+    state.joining = joined.catch(() => 0);
+    return joined;
   }
 
   /** Removes a member from a conversation; the last one out unsubscribes. */
   async leave(member: Member, conversation: string): Promise<void> {
     const room = this.rooms.get(conversation);
-    if (!room || !room.members.delete(member) || room.members.size > 0) return;
+    const state = room?.members.get(member);
+    if (!room || !state) return;
+    state.gone = true;
+    clearTimeout(state.timer);
+    room.members.delete(member);
+    if (room.members.size > 0) return;
     this.rooms.delete(conversation);
     const subscription = room.subscription;
     if (subscription) {
@@ -102,19 +148,15 @@ export class Hub {
     await Promise.all([...conversations].map((conversation) => this.leave(member, conversation)));
   }
 
-  /** Reads what every room missed while the live feed was down, and delivers it. */
-  async backfillAll(): Promise<void> {
-    await Promise.all(
-      [...this.rooms.values()].map(async (room) => {
-        try {
-          const events = await this.broker.history(room.conversation, room.lastSeenId);
-          for (const event of events) this.onLive(room, event);
-          this.observer.onBackfill?.(room.conversation, events.length);
-        } catch (error) {
-          this.log.warn('backfill failed', { conversation: room.conversation, error: String(error) });
-        }
-      }),
-    );
+  /** After a gap in the live feed: every member checks its position and reads what it missed. */
+  backfillAll(): void {
+    for (const room of this.rooms.values()) {
+      for (const [member, state] of room.members) {
+        state.verify = state.lastId !== undefined;
+        state.again = true;
+        this.recover(room, member, state);
+      }
+    }
   }
 
   private subscribe(room: Room): Promise<Subscription> {
@@ -128,14 +170,122 @@ export class Hub {
   }
 
   private onLive(room: Room, event: StoredEvent): void {
-    if (room.lastSeenId === undefined || compareEventIds(event.id, room.lastSeenId) > 0) room.lastSeenId = event.id;
     for (const [member, state] of room.members) {
-      if (state.pending) state.pending.push(event);
-      else this.give(member, state, event);
+      if (state.busy) {
+        if (state.held.length < MAX_HELD) state.held.push(event);
+        else state.overflow = true;
+        continue;
+      }
+      if (state.lastId !== undefined && compareEventIds(event.id, state.lastId) <= 0) continue;
+      if (follows(event, state.lastId)) {
+        this.give(member, state, event);
+        continue;
+      }
+      // A gap between what the member has and this event: read it from history.
+      state.held.push(event);
+      this.recover(room, member, state);
+    }
+  }
+
+  /** Starts a background catch-up that retries with backoff until it succeeds or the member leaves. */
+  private recover(room: Room, member: Member, state: MemberState): void {
+    if (state.gone || (state.busy && state.timer === undefined)) return;
+    clearTimeout(state.timer);
+    state.timer = undefined;
+    state.busy = true;
+    void this.catchUp(room, member, state).then(
+      (count) => {
+        state.failures = 0;
+        if (count > 0) this.observer.onBackfill?.(room.conversation, count);
+      },
+      (error: unknown) => {
+        if (state.gone) return;
+        state.failures += 1;
+        const delay = Math.min(RETRY_FIRST_MS * 2 ** (state.failures - 1), RETRY_MAX_MS);
+        if (state.failures === 1) this.log.warn('backfill failed; retrying', { conversation: room.conversation, error: String(error) });
+        state.busy = true;
+        state.timer = setTimeout(() => this.recover(room, member, state), delay);
+        state.timer.unref();
+      },
+    );
+  }
+
+  /**
+   * Reads history after the member's last id and gives it, then releases the live events held
+   * meanwhile, reading again while they do not continue what was given. The member stays busy (live
+   * events held) until it is caught up, or, when a read fails, until the caller retries.
+   */
+  private async catchUp(room: Room, member: Member, state: MemberState): Promise<number> {
+    const { conversation } = room;
+    let given = 0;
+    for (;;) {
+      state.again = false;
+      if (state.verify && state.lastId !== undefined) {
+        const position = await this.position(conversation, state.lastId);
+        if (state.gone) return given;
+        if (position !== state.lastId) {
+          this.log.warn('history rewound; position moved back', { conversation });
+          this.observer.onRewind?.(conversation);
+          state.lastId = position;
+        }
+        state.verify = false;
+      }
+      state.overflow = false;
+      let read = 0;
+      for (;;) {
+        const events = await this.broker.history(conversation, state.lastId);
+        if (state.gone) return given;
+        for (const event of events) if (this.give(member, state, event)) read += 1;
+        if (events.length < HISTORY_READ_LIMIT) break;
+      }
+      given += read;
+      const held = state.held;
+      state.held = [];
+      if (state.overflow) continue;
+      let gap = false;
+      for (const event of held) {
+        if (state.lastId !== undefined && compareEventIds(event.id, state.lastId) <= 0) continue;
+        // A held event that history no longer reaches (it expired as it was published) is given as is
+        // rather than waited for forever: a read that found nothing cannot close the gap.
+        if (!follows(event, state.lastId) && read > 0) {
+          gap = true;
+          break;
+        }
+        if (this.give(member, state, event)) given += 1;
+      }
+      if (!gap && state.held.length === 0 && !state.again) break;
+    }
+    state.busy = false;
+    return given;
+  }
+
+  /**
+   * The newest id the store holds at or before `id`: `id` itself in the normal case; an older one when
+   * the store lost its newest entries; `id` when the store holds nothing at or before it (trimmed, or
+   * expired and begun again), since everything it holds is then newer.
+   */
+  private async position(conversation: string, id: string): Promise<string> {
+    const [first] = await this.broker.history(conversation, previousEventId(id), 1);
+    if (first === undefined || first.id === id) return first === undefined ? await this.newestAtOrBefore(conversation, id) : id;
+    return this.newestAtOrBefore(conversation, id);
+  }
+
+  private async newestAtOrBefore(conversation: string, id: string): Promise<string> {
+    let newest: string | undefined;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.broker.history(conversation, after);
+      for (const event of page) {
+        if (compareEventIds(event.id, id) > 0) return newest ?? id;
+        newest = event.id;
+      }
+      if (page.length < HISTORY_READ_LIMIT) return newest ?? id;
+      after = page[page.length - 1].id;
     }
   }
 
   private give(member: Member, state: MemberState, event: StoredEvent): boolean {
+    if (state.gone) return false;
     if (state.lastId !== undefined && compareEventIds(event.id, state.lastId) <= 0) return false;
     state.lastId = event.id;
     try {
@@ -146,4 +296,9 @@ export class Hub {
     }
     return true;
   }
+}
+
+/** True when a live event directly continues a member at `lastId` (or when the broker did not say). */
+function follows(event: StoredEvent, lastId: string | undefined): boolean {
+  return event.prevId === undefined || event.prevId === (lastId ?? '');
 }

@@ -11,6 +11,8 @@ import { describeBadName, parseConversationName } from '../conversation';
 import { isEventId, type StoredEvent } from '../events/types';
 import type { Logger } from '../log';
 import type { Hub, Member } from './hub';
+import { FrameBudget, type FrameRate } from './frame-budget';
+import { SocketRooms } from './socket-rooms';
 
 /** WebSocket close codes and what a client should do on each. */
 export const CLOSE = {
@@ -20,6 +22,8 @@ export const CLOSE = {
   TOKEN_EXPIRED: 4001,
   /** The socket read too slowly and its send buffer passed the limit: reconnect and resume. */
   SLOW_CONSUMER: 4008,
+  /** The socket sent frames faster than the relay accepts them: a client fault; reconnect with backoff. */
+  TOO_MANY_FRAMES: 4029,
 } as const;
 
 export interface ConnectionOptions {
@@ -28,6 +32,8 @@ export interface ConnectionOptions {
   readonly claims: TokenClaims;
   readonly maxBufferedBytes: number;
   readonly maxConversations: number;
+  /** Frames a socket may send per second on average, and in one burst. */
+  readonly frameRate: FrameRate;
   readonly onSlowConsumer?: () => void;
   readonly onJoin?: () => void;
 }
@@ -53,34 +59,42 @@ type Ref = string | number | undefined;
 /** Serves one authenticated native socket until it closes. */
 export function serveNativeConnection(ws: WebSocket, options: ConnectionOptions): void {
   const { hub, log } = options;
-  const joined = new Set<string>();
+  const budget = new FrameBudget(options.frameRate);
   let closed = false;
 
-  const send = (frame: object): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  const closeWith = (code: number, reason: string): void => {
+    if (closed) return;
+    closed = true;
+    ws.close(code, reason);
+    // A socket that does not read will not complete the closing handshake either.
+    setTimeout(() => ws.terminate(), 1000).unref();
   };
+  /** Every frame goes through here, so whatever the relay queues for a socket counts against its limit. */
+  const sendText = (frame: string): void => {
+    if (closed || ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > options.maxBufferedBytes) {
+      options.onSlowConsumer?.();
+      log.warn('slow consumer closed', { bufferedBytes: ws.bufferedAmount });
+      return closeWith(CLOSE.SLOW_CONSUMER, 'slow consumer: reconnect and resume');
+    }
+    ws.send(frame);
+  };
+  const send = (frame: object): void => sendText(JSON.stringify(frame));
   const fail = (ref: Ref, code: string, message: string): void => send({ type: 'error', ref, code, message });
 
-  const member: Member = {
-    deliver(event) {
-      if (closed) return;
-      if (ws.bufferedAmount > options.maxBufferedBytes) {
-        closed = true;
-        options.onSlowConsumer?.();
-        log.warn('slow consumer closed', { bufferedBytes: ws.bufferedAmount });
-        ws.close(CLOSE.SLOW_CONSUMER, 'slow consumer: reconnect and resume');
-        setTimeout(() => ws.terminate(), 1000).unref();
-        return;
-      }
-      ws.send(eventFrame(event));
-    },
-  };
+  const member: Member = { deliver: (event) => sendText(eventFrame(event)) };
+  const rooms = new SocketRooms(hub, member, options.maxConversations);
 
   const expiresInMs = options.claims.exp * 1000 - Date.now();
-  const expiry = setTimeout(() => ws.close(CLOSE.TOKEN_EXPIRED, 'token expired'), Math.max(0, expiresInMs));
+  const expiry = setTimeout(() => closeWith(CLOSE.TOKEN_EXPIRED, 'token expired'), Math.max(0, expiresInMs));
   expiry.unref();
 
   ws.on('message', (raw, isBinary) => {
+    if (closed) return;
+    if (!budget.take()) {
+      log.warn('socket closed for sending too many frames', { user: options.claims.gcp_agent_assist_user });
+      return closeWith(CLOSE.TOO_MANY_FRAMES, 'too many frames');
+    }
     if (isBinary) return fail(undefined, 'bad-frame', 'frames must be JSON text');
     let frame: { type?: unknown; ref?: unknown; conversation?: unknown; after?: unknown };
     try {
@@ -108,18 +122,14 @@ export function serveNativeConnection(ws: WebSocket, options: ConnectionOptions)
     if (after !== undefined && after !== null && !isEventId(after)) {
       return fail(ref, 'bad-resume-point', 'after must be an event id from an earlier event frame');
     }
-    if (!joined.has(parsed.key) && joined.size >= options.maxConversations) {
+    options.onJoin?.();
+    const outcome = await rooms.join(parsed.key, () => after ?? undefined);
+    if (outcome.ok) return send({ type: 'joined', ref, conversation: parsed.key, replayed: outcome.replayed });
+    if (outcome.code === 'too-many-conversations') {
       return fail(ref, 'too-many-conversations', `at most ${options.maxConversations} conversations per socket`);
     }
-    joined.add(parsed.key);
-    options.onJoin?.();
-    try {
-      const replayed = await hub.join(member, parsed.key, after ?? undefined);
-      if (closed) return;
-      send({ type: 'joined', ref, conversation: parsed.key, replayed });
-    } catch (error) {
-      joined.delete(parsed.key);
-      log.warn('join failed', { conversation: parsed.key, error: String(error) });
+    if (outcome.code === 'unavailable') {
+      log.warn('join failed', { conversation: parsed.key, error: String(outcome.error) });
       fail(ref, 'unavailable', 'could not join now; retry');
     }
   }
@@ -127,15 +137,14 @@ export function serveNativeConnection(ws: WebSocket, options: ConnectionOptions)
   async function leave(ref: Ref, name: unknown): Promise<void> {
     const parsed = parseConversationName(name);
     if (!parsed) return fail(ref, 'bad-conversation', describeBadName(name));
-    joined.delete(parsed.key);
-    await hub.leave(member, parsed.key);
+    await rooms.leave(parsed.key);
     send({ type: 'left', ref, conversation: parsed.key });
   }
 
   ws.on('close', () => {
     closed = true;
     clearTimeout(expiry);
-    void hub.leaveAll(member, joined);
+    void rooms.close();
   });
   ws.on('error', (error) => log.debug('socket error', { error: String(error) }));
 

@@ -4,7 +4,7 @@
  * reads the environment and listens.
  */
 import cors from 'cors';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { TokenError, tokenFromHeader, verifyToken, type JwtSettings, type TokenClaims } from '../auth/jwt';
@@ -63,8 +63,9 @@ export function upgradeToken(req: IncomingMessage): string | undefined {
 
 function refuse(socket: Duplex, status: number, reason: string): void {
   const body = JSON.stringify({ error: reason });
+  const retry = status === 503 ? 'Retry-After: 1\r\n' : '';
   socket.end(
-    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\nConnection: close\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\n${retry}` +
       `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
@@ -137,7 +138,7 @@ export function createRelay(deps: RelayDeps): Relay {
     const path = (req.url ?? '/').split('?')[0];
     if (claimed.some((prefix) => path.startsWith(prefix))) return;
     if (path !== '/ws' && path !== '/') return refuse(socket, 404, 'no WebSocket endpoint here; use /ws');
-    if (shuttingDown) return refuse(socket, 404, 'shutting down');
+    if (shuttingDown) return refuse(socket, 503, 'shutting down; connect again');
     let claims: TokenClaims;
     try {
       claims = authenticate(upgradeToken(req));
@@ -155,6 +156,7 @@ export function createRelay(deps: RelayDeps): Relay {
         claims,
         maxBufferedBytes: config.maxBufferedBytes,
         maxConversations: config.maxConversationsPerSocket,
+        frameRate: config.clientFrameRate,
         onSlowConsumer: () => metrics.slowConsumers.inc({ protocol: 'native' }),
         onJoin: () => metrics.joins.inc({ protocol: 'native' }),
       });

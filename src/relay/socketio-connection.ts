@@ -7,10 +7,13 @@
 import type { Socket } from 'socket.io';
 import type { Broker } from '../broker/broker';
 import { describeBadName, parseConversationName } from '../conversation';
+import { compareEventIds } from '../events/types';
 import type { Logger } from '../log';
+import { FrameBudget, type FrameRate } from './frame-budget';
 import type { Hub, Member } from './hub';
+import { SocketRooms } from './socket-rooms';
 import { socketIoPayload } from './socketio-payload';
-import { findEventId, parseRoomArgs } from './socketio-resume';
+import { findEventId, parseRoomArgs, type Ack } from './socketio-resume';
 
 export interface SocketIoConnectionOptions {
   readonly hub: Hub;
@@ -18,6 +21,8 @@ export interface SocketIoConnectionOptions {
   readonly log: Logger;
   readonly maxBufferedBytes: number;
   readonly maxConversations: number;
+  /** Packets a socket may send per second on average, and in one burst. */
+  readonly frameRate: FrameRate;
   readonly onSlowConsumer?: () => void;
   readonly onJoin?: () => void;
 }
@@ -47,76 +52,89 @@ export function bufferedBytes(socket: Socket): number {
 /** Serves one connected socket until it disconnects. */
 export function serveSocketIoConnection(socket: Socket, options: SocketIoConnectionOptions): void {
   const { hub, broker, log } = options;
-  const joined = new Set<string>();
+  const budget = new FrameBudget(options.frameRate);
   // The id of the last event this connection was given, per conversation: a re-join on the same
   // connection without a message id continues from it, so it never sees an event twice.
   const lastGiven = new Map<string, string>();
   let closed = false;
 
+  /** Every packet the relay emits goes through here, so all of them count against the socket's limit. */
+  const writable = (): boolean => {
+    if (closed) return false;
+    const buffered = bufferedBytes(socket);
+    if (buffered <= options.maxBufferedBytes) return true;
+    closed = true;
+    options.onSlowConsumer?.();
+    log.warn('slow consumer closed', { bufferedBytes: buffered });
+    // Closing the engine transport (not `socket.disconnect()`) is what socket.io-client treats as
+    // "transport close" and reconnects after; `discard` drops what the client could not read.
+    socket.conn.close(true);
+    return false;
+  };
+  const answer = (ack: Ack | undefined, ...args: unknown[]): void => {
+    if (ack && writable()) ack(...args);
+  };
+
   const member: Member = {
     deliver(event) {
-      if (closed) return;
-      const buffered = bufferedBytes(socket);
-      if (buffered > options.maxBufferedBytes) {
-        closed = true;
-        options.onSlowConsumer?.();
-        log.warn('slow consumer closed', { bufferedBytes: buffered });
-        // Closing the engine transport (not `socket.disconnect()`) is what socket.io-client treats as
-        // "transport close" and reconnects after; `discard` drops what the client could not read.
-        socket.conn.close(true);
-        return;
-      }
+      if (!writable()) return;
       lastGiven.set(event.conversation, event.id);
       socket.emit(event.type, socketIoPayload(event));
     },
   };
+  const rooms = new SocketRooms(hub, member, options.maxConversations);
 
+  // Every incoming packet spends from the budget; a socket that floods the relay is disconnected
+  // (a server disconnect, which socket.io-client does not retry: flooding is a client fault).
+  socket.use((_packet, next) => {
+    if (budget.take()) return next();
+    if (!closed) {
+      closed = true;
+      log.warn('socket closed for sending too many packets', { user: String(socket.data.user ?? '') });
+      socket.disconnect(true);
+    }
+  });
   socket.on('join-conversation', (...args: unknown[]) => void join(args));
   socket.on('leave-conversation', (...args: unknown[]) => void leave(args));
 
   async function join(args: unknown[]): Promise<void> {
     const parsed = parseRoomArgs(args);
-    if (!parsed.ok) return parsed.ack?.(false, parsed.reason);
+    if (!parsed.ok) return answer(parsed.ack, false, parsed.reason);
     const { name, lastMessageId, ack } = parsed.request;
     const conversation = parseConversationName(name);
-    if (!conversation) return ack?.(false, describeBadName(name));
+    if (!conversation) return answer(ack, false, describeBadName(name));
     const key = conversation.key;
-    if (!joined.has(key) && joined.size >= options.maxConversations) {
-      return ack?.(false, `at most ${options.maxConversations} conversations per socket`);
-    }
-    joined.add(key);
     options.onJoin?.();
-    try {
-      let after = lastGiven.get(key);
-      if (lastMessageId !== undefined) {
-        // Not found means history no longer holds it (trimmed or expired): everything still held is
-        // newer, so the replay starts from the beginning, or from what this connection already got.
-        after = (await findEventId(broker, key, lastMessageId)) ?? after;
-      }
-      // A disconnect while the history was scanned has already left every room: do not re-enter one.
-      if (closed) return;
-      await hub.join(member, key, after);
-      if (!closed) ack?.(true, key);
-    } catch (error) {
-      joined.delete(key);
-      log.warn('join failed', { conversation: key, error: String(error) });
-      ack?.(false, 'could not join now; retry');
+    const outcome = await rooms.join(key, async () => {
+      const given = lastGiven.get(key);
+      if (lastMessageId === undefined) return given;
+      // Not found means history no longer holds it (trimmed or expired): everything still held is
+      // newer, so the replay starts from the beginning, or from what this connection already got.
+      // Never from before what this connection already got: it sees no event twice.
+      const found = await findEventId(broker, key, lastMessageId);
+      if (found === undefined || given === undefined) return found ?? given;
+      return compareEventIds(found, given) > 0 ? found : given;
+    });
+    if (outcome.ok) return answer(ack, true, key);
+    if (outcome.code === 'too-many-conversations') return answer(ack, false, `at most ${options.maxConversations} conversations per socket`);
+    if (outcome.code === 'unavailable') {
+      log.warn('join failed', { conversation: key, error: String(outcome.error) });
+      answer(ack, false, 'could not join now; retry');
     }
   }
 
   async function leave(args: unknown[]): Promise<void> {
     const parsed = parseRoomArgs(args);
-    if (!parsed.ok) return parsed.ack?.(false, parsed.reason);
+    if (!parsed.ok) return answer(parsed.ack, false, parsed.reason);
     const { name, ack } = parsed.request;
     const conversation = parseConversationName(name);
-    if (!conversation) return ack?.(false, describeBadName(name));
-    joined.delete(conversation.key);
-    await hub.leave(member, conversation.key);
-    ack?.(true, conversation.key);
+    if (!conversation) return answer(ack, false, describeBadName(name));
+    await rooms.leave(conversation.key);
+    answer(ack, true, conversation.key);
   }
 
   socket.on('disconnect', () => {
     closed = true;
-    void hub.leaveAll(member, joined);
+    void rooms.close();
   });
 }

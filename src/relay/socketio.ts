@@ -76,6 +76,7 @@ export function socketIoAttachment(): (relay: Relay) => RelayAttachment {
         log,
         maxBufferedBytes: config.maxBufferedBytes,
         maxConversations: config.maxConversationsPerSocket,
+        frameRate: config.clientFrameRate,
         onSlowConsumer: () => relay.metrics.slowConsumers.inc({ protocol: 'socketio' }),
         onJoin: () => relay.metrics.joins.inc({ protocol: 'socketio' }),
       });
