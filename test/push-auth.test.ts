@@ -3,6 +3,9 @@
  * google-auth-library against certificates a local stand-in serves (keys this test generates).
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { capturedLogs, clearLogs } from './setup';
 import { notification, pushEnvelope } from './helpers/events';
 import { startCertServer, type CertServer } from './helpers/google-certs';
 import { postEvent, startServer, type RunningServer } from './helpers/stack';
@@ -52,5 +55,24 @@ describe('event functions with push authentication', function () {
   it('published nothing for the refused deliveries', async () => {
     const history = await stack.context.broker.history('projects/test-project/conversations/push-auth');
     assert.equal(history.length, 1);
+  });
+
+  it('answers 503 (Pub/Sub retries) and logs an outage, not a failed authentication, when the certificates cannot be fetched', async () => {
+    const down = createServer((_req, res) => res.writeHead(503).end('unavailable'));
+    await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(down.address() as AddressInfo).port}/oauth2/v1/certs`;
+    const outage = await startServer({ PUSH_AUTH_AUDIENCE: AUDIENCE, PUSH_AUTH_SERVICE_ACCOUNTS: PUSHER, GOOGLE_CERTS_URL: url });
+    try {
+      clearLogs();
+      const token = certs.sign({ aud: AUDIENCE, email: PUSHER });
+      const status = await postEvent(outage.url, '/new-message-event', envelope(), { authorization: `Bearer ${token}` });
+      assert.equal(status, 503);
+      const messages = capturedLogs().map((entry) => String(entry.message));
+      assert.ok(messages.some((m) => m.startsWith('push authentication unavailable')), messages.join('\n'));
+      assert.ok(!messages.includes('push authentication failed'));
+    } finally {
+      await outage.close();
+      down.close();
+    }
   });
 });

@@ -266,8 +266,7 @@ export class Hub {
    */
   private async position(conversation: string, id: string): Promise<string> {
     const [first] = await this.broker.history(conversation, previousEventId(id), 1);
-    if (first === undefined || first.id === id) return first === undefined ? await this.newestAtOrBefore(conversation, id) : id;
-    return this.newestAtOrBefore(conversation, id);
+    return first?.id === id ? id : this.newestAtOrBefore(conversation, id);
   }
 
   private async newestAtOrBefore(conversation: string, id: string): Promise<string> {
