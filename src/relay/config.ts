@@ -2,6 +2,7 @@
  * Settings of the relay container and the local stack.
  */
 import { SettingsReader, type Env, type SettingsTable } from '../config/settings';
+import type { MetricsAccess } from './metrics-access';
 
 export const RELAY_SETTINGS = {
   PORT: { doc: 'Port the relay (and the local stack) listens on.', default: '8080' },
@@ -14,6 +15,14 @@ export const RELAY_SETTINGS = {
   RELAY_MAX_BUFFERED_BYTES: { doc: 'Send buffer a socket may hold before it is closed as a slow consumer (close code 4008).', default: '4194304' },
   RELAY_SHUTDOWN_SECONDS: { doc: 'On SIGTERM, how long sockets get to close before the process exits.', default: '8' },
   RELAY_MAX_CONVERSATIONS_PER_SOCKET: { doc: 'Conversations one socket may join at once.', default: '50' },
+  RELAY_MAX_SOCKETS_PER_USER: {
+    doc: 'Open sockets (both protocols) one `gcp_agent_assist_user` may hold on one relay instance; the next is refused (native: 429 before the upgrade; Socket.IO: `connect_error` "too many connections").',
+    default: '20',
+  },
+  METRICS_TOKEN: {
+    doc: 'Bearer token `/metrics` requires (`Authorization: Bearer <it>`). Unset: `/metrics` answers 404 in production and is open in local mode.',
+    secret: true,
+  },
   MAX_HTTP_BODY_BYTES: { doc: 'Largest HTTP body the relay and local stack parse.', default: '16777216' },
   DEMO_PAGE: {
     doc: 'Serve the demo agent desktop at `/` (assets under `/demo/`); its sample panel needs the event routes of the local stack.',
@@ -30,6 +39,9 @@ export interface RelayConfig {
   readonly maxBufferedBytes: number;
   readonly shutdownMs: number;
   readonly maxConversationsPerSocket: number;
+  readonly maxSocketsPerUser: number;
+  /** What `/metrics` asks of a request (src/relay/metrics-access.ts). */
+  readonly metrics: MetricsAccess;
   readonly bodyLimitBytes: number;
   /** Serve the demo agent desktop at `/` (src/relay/demo.ts). */
   readonly demoPage: boolean;
@@ -45,6 +57,8 @@ export function loadRelayConfig(env: Env, local = false): Readonly<RelayConfig> 
     maxBufferedBytes: read.int('RELAY_MAX_BUFFERED_BYTES', 1024, 1 << 30),
     shutdownMs: read.int('RELAY_SHUTDOWN_SECONDS', 0, 600) * 1000,
     maxConversationsPerSocket: read.int('RELAY_MAX_CONVERSATIONS_PER_SOCKET', 1, 10_000),
+    maxSocketsPerUser: read.int('RELAY_MAX_SOCKETS_PER_USER', 1, 100_000),
+    metrics: { token: read.str('METRICS_TOKEN'), openWithoutToken: local },
     bodyLimitBytes: read.int('MAX_HTTP_BODY_BYTES', 1024, 64 * 1024 * 1024),
     demoPage: read.bool('DEMO_PAGE'),
   });

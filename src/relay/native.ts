@@ -6,8 +6,9 @@
  * notification JSON is spliced in as it came, without parsing it again.
  */
 import type { WebSocket } from 'ws';
+import type { AccessDecision } from '../access/access';
 import type { TokenClaims } from '../auth/jwt';
-import { describeBadName, parseConversationName } from '../conversation';
+import { describeBadName, parseConversationName, type ConversationName } from '../conversation';
 import { isEventId, type StoredEvent } from '../events/types';
 import type { Logger } from '../log';
 import type { Hub, Member } from './hub';
@@ -28,6 +29,8 @@ export interface ConnectionOptions {
   readonly claims: TokenClaims;
   readonly maxBufferedBytes: number;
   readonly maxConversations: number;
+  /** Whether this socket's token may join a conversation (src/access/). */
+  readonly access: (conversation: ConversationName) => Promise<AccessDecision>;
   readonly onSlowConsumer?: () => void;
   readonly onJoin?: () => void;
 }
@@ -108,6 +111,10 @@ export function serveNativeConnection(ws: WebSocket, options: ConnectionOptions)
     if (after !== undefined && after !== null && !isEventId(after)) {
       return fail(ref, 'bad-resume-point', 'after must be an event id from an earlier event frame');
     }
+    // Access first: a refused join is never subscribed, replayed or counted as joined.
+    const decision = await options.access(parsed);
+    if (closed) return;
+    if (!decision.allowed) return fail(ref, decision.code, decision.message);
     if (!joined.has(parsed.key) && joined.size >= options.maxConversations) {
       return fail(ref, 'too-many-conversations', `at most ${options.maxConversations} conversations per socket`);
     }

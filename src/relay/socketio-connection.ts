@@ -5,8 +5,9 @@
  * connection, slow consumers closed so they reconnect).
  */
 import type { Socket } from 'socket.io';
+import type { AccessDecision } from '../access/access';
 import type { Broker } from '../broker/broker';
-import { describeBadName, parseConversationName } from '../conversation';
+import { describeBadName, parseConversationName, type ConversationName } from '../conversation';
 import type { Logger } from '../log';
 import type { Hub, Member } from './hub';
 import { socketIoPayload } from './socketio-payload';
@@ -18,6 +19,8 @@ export interface SocketIoConnectionOptions {
   readonly log: Logger;
   readonly maxBufferedBytes: number;
   readonly maxConversations: number;
+  /** Whether this socket's token may join a conversation (src/access/). */
+  readonly access: (conversation: ConversationName) => Promise<AccessDecision>;
   readonly onSlowConsumer?: () => void;
   readonly onJoin?: () => void;
 }
@@ -80,6 +83,10 @@ export function serveSocketIoConnection(socket: Socket, options: SocketIoConnect
     const { name, lastMessageId, ack } = parsed.request;
     const conversation = parseConversationName(name);
     if (!conversation) return ack?.(false, describeBadName(name));
+    // Access first: a refused join is never subscribed, replayed or counted as joined.
+    const decision = await options.access(conversation);
+    if (closed) return;
+    if (!decision.allowed) return ack?.(false, `${decision.code}: ${decision.message}`);
     const key = conversation.key;
     if (!joined.has(key) && joined.size >= options.maxConversations) {
       return ack?.(false, `at most ${options.maxConversations} conversations per socket`);
