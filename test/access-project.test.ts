@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { notification, pushEnvelope } from './helpers/events';
+import { forgeries, forgeryNames } from './helpers/forgeries';
 import { RedisServer } from './helpers/redis-server';
 import { SioDesktop } from './helpers/socketio-client';
 import { NativeClient, postEvent, startServer, TEST_PROJECT, type RunningServer } from './helpers/stack';
@@ -109,6 +110,22 @@ describe('conversation access: project binding on the relay', function () {
     await desktop.eventCount(own.key, 1);
     assert.deepEqual(desktop.received.map((r) => r.payload.conversation_name), [own.key]);
     assert.deepEqual(desktop.eventsOf(victim.key), []);
+  });
+
+  describe('no forged token reaches a join: every forgery of the table is refused at the Socket.IO handshake', () => {
+    for (const name of forgeryNames()) {
+      it(name, async () => {
+        const forgery = forgeries(server.context.jwt, Date.now(), 'mallory').find((candidate) => candidate.name === name);
+        assert.ok(forgery);
+        const desktop = SioDesktop.open(server.url, forgery.token);
+        closers.push(() => desktop.close());
+        const error = await desktop.connected().then(
+          () => assert.fail('the forged token was accepted'),
+          (e: Error) => e,
+        );
+        assert.equal(error.message, 'authentication failed');
+      });
+    }
   });
 
   it('still joins the token’s own project, by either spelling of the name', async () => {

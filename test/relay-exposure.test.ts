@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
+import { ConfigError } from '../src/config/settings';
 import { loadRelayConfig } from '../src/relay/config';
 import { freePort } from './helpers/ports';
 import { SioDesktop } from './helpers/socketio-client';
@@ -152,6 +153,10 @@ describe('relay exposure in production', function () {
       } finally {
         await server.close();
       }
+    });
+
+    it('refuses a METRICS_TOKEN too short to be a secret, without echoing it', () => {
+      assert.throws(() => loadRelayConfig({ METRICS_TOKEN: 'hunter2' }), (error: unknown) => error instanceof ConfigError && /METRICS_TOKEN must be at least 16 characters/.test(error.message) && !error.message.includes('hunter2'));
     });
 
     it('in local mode stays open without a token', async () => {

@@ -49,6 +49,8 @@ export interface RelayConfig {
 
 export function loadRelayConfig(env: Env, local = false): Readonly<RelayConfig> {
   const read = new SettingsReader(RELAY_SETTINGS, env, local);
+  const metricsToken = read.str('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) read.problem('METRICS_TOKEN must be at least 16 characters');
   return read.done({
     port: read.int('PORT', 0, 65535),
     host: read.str('HOST') ?? '0.0.0.0',
@@ -58,7 +60,7 @@ export function loadRelayConfig(env: Env, local = false): Readonly<RelayConfig> 
     shutdownMs: read.int('RELAY_SHUTDOWN_SECONDS', 0, 600) * 1000,
     maxConversationsPerSocket: read.int('RELAY_MAX_CONVERSATIONS_PER_SOCKET', 1, 10_000),
     maxSocketsPerUser: read.int('RELAY_MAX_SOCKETS_PER_USER', 1, 100_000),
-    metrics: { token: read.str('METRICS_TOKEN'), openWithoutToken: local },
+    metrics: { token: metricsToken, openWithoutToken: local },
     bodyLimitBytes: read.int('MAX_HTTP_BODY_BYTES', 1024, 64 * 1024 * 1024),
     demoPage: read.bool('DEMO_PAGE'),
   });
