@@ -24,6 +24,15 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // Example modules an integrator copies (docs/examples/): plain CommonJS for Node, as deployed.
+    files: ['docs/examples/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: Object.fromEntries(['exports', 'module', 'require', 'process', 'fetch', 'AbortSignal'].map((name) => [name, 'readonly'])),
+    },
+    rules: { eqeqeq: ['error', 'always'] },
+  },
+  {
     // The demo desktop's hand-written browser modules (served as they are, no build step).
     files: ['public/**/*.js'],
     languageOptions: {

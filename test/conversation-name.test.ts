@@ -218,6 +218,30 @@ function routeSuite(label: string, createStore: () => ConversationNameStore) {
       }
     });
 
+    it('refuses to store a name of another project (403), and stores nothing', async () => {
+      const k = key();
+      const other = 'projects/victim-project/locations/global/conversations/c-1';
+      const res = await rawRequest(base, 'POST', '/conversation-name', { headers: json(), body: JSON.stringify({ conversationIntegrationKey: k, conversationName: other }) });
+      assert.equal(res.status, 403);
+      assert.deepEqual(JSON.parse(res.body), { error: 'project not allowed for this token' });
+      assert.equal(await store.get(k), undefined);
+      const warning = capturedLogs().filter((line) => line.message === 'conversation name of another project refused').at(-1);
+      assert.deepEqual([warning?.severity, warning?.tokenProject, warning?.conversationProject], ['WARNING', PROJECT, 'victim-project']);
+    });
+
+    it('refuses to return or delete a stored name of another project (403)', async () => {
+      const k = key();
+      const other = 'projects/victim-project/conversations/c-7';
+      await store.set(k, other); // stored by another project's token, or before this check existed
+      const query = `/conversation-name?conversationIntegrationKey=${encodeURIComponent(k)}`;
+      const got = await rawRequest(base, 'GET', query, { headers: auth() });
+      assert.equal(got.status, 403);
+      assert.ok(!got.body.includes('victim-project'));
+      const deleted = await rawRequest(base, 'DELETE', query, { headers: auth() });
+      assert.equal(deleted.status, 403);
+      assert.equal(await store.get(k), other);
+    });
+
     it('answers 405 for other methods', async () => {
       const res = await rawRequest(base, 'PUT', '/conversation-name', { headers: json(), body: '{}' });
       assert.equal(res.status, 405);

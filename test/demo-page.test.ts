@@ -11,7 +11,7 @@ import type { Page, WebSocketRoute } from 'playwright-core';
 import { findPublicDir, sampleDeliveries } from '../src/relay/demo';
 import { pushEnvelopeOf, type SampleNotification } from '../src/samples/notifications';
 import { launchChromium, type Browser } from './helpers/browser';
-import { postEvent, startServer, type RunningServer } from './helpers/stack';
+import { postEvent, startServer, TEST_PROJECT, type RunningServer } from './helpers/stack';
 
 const ROOT = join(__dirname, '..', '..');
 const SCREENSHOT = join(ROOT, 'test-output', 'demo-page.png');
@@ -106,10 +106,11 @@ describe('demo desktop in Chromium', function () {
     await page.getByRole('button', { name: 'Register' }).click();
     await page.getByText('Registered as demo-agent').waitFor();
     const conversation = await page.getByLabel('Conversation').inputValue();
-    assert.match(conversation, /^projects\/local-project\/locations\/global\/conversations\/demo-[0-9a-f]{8}$/);
+    // The name filled in follows the token's project (a token opens only its own project's conversations).
+    assert.match(conversation, new RegExp(`^projects/${TEST_PROJECT}/locations/global/conversations/demo-[0-9a-f]{8}$`));
 
     await page.getByRole('button', { name: 'Connect and join' }).click();
-    await page.getByRole('status').filter({ hasText: 'Joined projects/local-project/conversations/demo-' }).waitFor();
+    await page.getByRole('status').filter({ hasText: `Joined projects/${TEST_PROJECT}/conversations/demo-` }).waitFor();
     await page.getByRole('button', { name: 'Send samples' }).click();
 
     const suggestions = group(page, 'human-agent-assistant-event');
@@ -196,9 +197,9 @@ describe('demo desktop in Chromium', function () {
       });
     });
     await page.goto(server.url);
-    const conversation = await page.getByLabel('Conversation').inputValue();
     await page.getByRole('button', { name: 'Connect and join' }).click();
     await page.getByRole('status').filter({ hasText: 'Joined' }).waitFor();
+    const conversation = await page.getByLabel('Conversation').inputValue();
     await postAll(server.url, conversation);
     await group(page, 'conversation-lifecycle-event').getByText('Conversation finished', { exact: true }).waitFor();
     const lastBeforeClose = eventIds.at(-1);

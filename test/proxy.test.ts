@@ -25,6 +25,8 @@ const ALLOWED: Array<{ method: string; path: string; body?: string }> = [
   { method: 'GET', path: `/v2${P}/global/conversationProfiles/prof-1` },
   { method: 'GET', path: `/v2beta1${P}/europe-west2/conversationModels/m-1` },
   { method: 'GET', path: `/v2${P}/global/generators/g-1?$alt=json%3Benum-encoding%3Dint` },
+  // `;` separates parameters: `enum-encoding` is one of them, and no method override.
+  { method: 'GET', path: `/v2${P}/global/generators/g-1?$alt=json;enum-encoding=int` },
   { method: 'POST', path: `/v2${P}/global/conversations`, body: '{"conversationProfile":"projects/test-project/locations/global/conversationProfiles/prof-1"}' },
   { method: 'POST', path: `/v2${P}/global/conversations?conversationId=my-id`, body: '{"conversationProfile":"x"}' },
   { method: 'POST', path: `/v2${P}/global/conversations/c-1/messages:batchCreate`, body: '{"requests":[{"message":{"content":"hello"}}]}' },
@@ -80,6 +82,10 @@ const CRAFTED: string[] = [
   `/v2${P}/global/conversations/c-1?$httpMethod=DELETE`,
   `/v2${P}/global/conversations/c-1?x-http-method-override=DELETE`,
   `/v2${P}/global/conversations/c-1?httpMethod=DELETE`,
+  // `;` separates parameters for a front end as `&` does.
+  `/v2${P}/global/conversations/c-1?pageSize=1;$httpMethod=DELETE`,
+  `/v2${P}/global/conversations/c-1/messages?pageSize=1&filter=x;x-http-method-override=DELETE`,
+  `/v2${P}/global/conversations/c-1?pageSize=1;%20$method=DELETE`,
   `/v2%2F..${P}/global/conversations/c-1`,
   `/storage/v1/b/bucket/o${P}/global/conversations/c-1`,
   `/v2/projects/${PROJECT}%2F..%2Fother/locations/global/conversations/c-1`,

@@ -175,7 +175,7 @@ describe('Socket.IO endpoint: delivery across relays, history and resume', funct
     }
 
     it('closes a desktop that does not read, so it reconnects and resumes', async () => {
-      const relay = await buildOn(0, { RELAY_MAX_BUFFERED_BYTES: '2048' });
+      const relay = await buildOn(0, { RELAY_MAX_BUFFERED_BYTES: '2048', METRICS_TOKEN: 'test-metrics-token' });
       try {
         const { name, key } = conversation();
         const poll = `${relay.url}/socket.io/?EIO=4&transport=polling`;
@@ -198,7 +198,7 @@ describe('Socket.IO endpoint: delivery across relays, history and resume', funct
         let metrics = '';
         const closedSlow = /relay_slow_consumer_closes_total\{protocol="socketio"\} 1/;
         for (;;) {
-          metrics = await (await fetch(`${relay.url}/metrics`)).text();
+          metrics = await (await fetch(`${relay.url}/metrics`, { headers: { authorization: 'Bearer test-metrics-token' } })).text();
           if (closedSlow.test(metrics) || Date.now() > deadline) break;
           await new Promise((resolve) => setTimeout(resolve, 20));
         }

@@ -24,14 +24,27 @@ function randomId() {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-/** Seconds since the epoch at which a JWT expires (its `exp`), or 0 when unreadable. */
-function expiryOf(jwt) {
+/** The claims of a JWT (its payload, unverified: only for display), or {} when unreadable. */
+function claimsOf(jwt) {
   try {
     const payload = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    return Number(JSON.parse(atob(payload)).exp) || 0;
+    return JSON.parse(atob(payload)) ?? {};
   } catch {
-    return 0;
+    return {};
   }
+}
+
+/** Seconds since the epoch at which a JWT expires (its `exp`), or 0 when unreadable. */
+function expiryOf(jwt) {
+  return Number(claimsOf(jwt).exp) || 0;
+}
+
+const demoId = randomId();
+/** The name filled in for the user; it follows the token's project until the user types another. */
+let prefilled = '';
+function prefill(project) {
+  prefilled = `projects/${project}/locations/global/conversations/demo-${demoId}`;
+  conversationInput.value = prefilled;
 }
 
 async function register() {
@@ -46,6 +59,9 @@ async function register() {
   }
   token = (await response.json()).token;
   tokenExpiry = expiryOf(token);
+  // A token opens only its own project's conversations.
+  const project = claimsOf(token).gcp_agent_assist_project;
+  if (typeof project === 'string' && project !== '' && conversationInput.value === prefilled) prefill(project);
   const until = tokenExpiry ? ` until ${new Date(tokenExpiry * 1000).toLocaleTimeString()}` : '';
   registration.textContent = `Registered as ${agentInput.value.trim() || 'demo-agent'}; token valid${until}.`;
   return token;
@@ -99,6 +115,8 @@ function showEvent(frame) {
 
 async function join(event) {
   event.preventDefault();
+  // Registered first: the name filled in follows the token's project.
+  await currentToken();
   const name = conversationInput.value.trim();
   if (!conversationInput.checkValidity()) {
     setStatus('error', 'The conversation name must look like projects/P/locations/L/conversations/C');
@@ -139,4 +157,4 @@ $('#join-form').addEventListener('submit', (event) => {
   join(event).catch((error) => setStatus('error', error.message));
 });
 sendButton.addEventListener('click', () => void sendSamples());
-conversationInput.value = `projects/local-project/locations/global/conversations/demo-${randomId()}`;
+prefill('local-project');

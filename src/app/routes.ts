@@ -37,6 +37,9 @@ export function desktopRoutes(ctx: AppContext): Route[] {
   const log = ctx.log.child({ unit: 'register' });
   // Read now, so a bad registration setting stops the process at start; the provider is built on first use.
   const config = loadRegisterConfig(ctx.env, ctx.local);
+  if (!ctx.local && config.authOption === undefined) {
+    log.warn('AUTH_OPTION unset: every registration is refused', { routes: ['/register', '/register/refresh'] });
+  }
   const registration = lazy(() => buildRegistration({ config, local: ctx.local, log, jwt: ctx.jwt, projectId: ctx.env.GCP_PROJECT_ID }), log);
   return [...registrationRoutes(registration), ...proxyRoutes(ctx)];
 }
@@ -45,6 +48,13 @@ export function desktopRoutes(ctx: AppContext): Route[] {
 export function functionRoutes(ctx: AppContext): Route[] {
   const config = loadEventConfig(ctx.env, ctx.local);
   const pushAuth = config.pushAuth ? createIdTokenVerifier(config.pushAuth) : undefined;
+  if (!ctx.local && !pushAuth) {
+    // Deployed functions sit behind IAM; routes mounted here answer whoever reaches the port.
+    ctx.log.warn('event routes mounted without push authentication: anyone who reaches them can publish events', {
+      routes: DATA_TYPES.map((type) => `/${type}`),
+      settings: ['PUSH_AUTH_AUDIENCE', 'PUSH_AUTH_SERVICE_ACCOUNTS'],
+    });
+  }
   const events: Route[] = DATA_TYPES.map((type) => {
     const log = ctx.log.child({ unit: type });
     const deps = { broker: ctx.broker, log, pushAuth, maxBodyBytes: config.maxBodyBytes, projectId: ctx.env.GCP_PROJECT_ID };

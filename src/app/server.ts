@@ -2,6 +2,8 @@
  * Builds a whole process (relay plus HTTP routes) from an environment: the shared composition of the
  * relay container's `main` and the local stack's `main`. Returns it unstarted.
  */
+import { createConversationAccess } from '../access/access';
+import { loadAccessConfig } from '../access/config';
 import { loadJwtSettings } from '../auth/jwt-config';
 import { createBroker, type BrokerHandle } from '../broker/create';
 import { loadBrokerConfig } from '../config/core';
@@ -33,7 +35,10 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
   const { env, local, log } = options;
   const config = loadRelayConfig(env, local);
   const brokerConfig = loadBrokerConfig(env, local);
+  const accessConfig = loadAccessConfig(env, local);
   const jwt = await loadJwtSettings(env, local);
+  // Loaded before anything connects: a bad access module stops the start.
+  const access = await createConversationAccess(accessConfig, log.child({ unit: 'access' }));
   const handle: BrokerHandle = createBroker(brokerConfig, log);
   const context: AppContext = { env, local, broker: handle.broker, redis: handle.redis, jwt, log };
   const routes = [...desktopRoutes(context), ...(options.mountFunctions ? functionRoutes(context) : [])];
@@ -42,6 +47,7 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
     jwt,
     log: log.child({ unit: 'relay' }),
     config,
+    access,
     routes,
     attachments: [socketIoAttachment()],
   });

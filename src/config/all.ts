@@ -2,6 +2,7 @@
  * Every settings table of the project, in README order. `npm run settings` prints the README's
  * settings table from it, and a test fails when the README and the code disagree.
  */
+import { ACCESS_SETTINGS } from '../access/config';
 import { JWT_SETTINGS } from '../auth/jwt-config';
 import { CONVERSATION_NAME_SETTINGS } from '../conversation-name/config';
 import { EVENT_SETTINGS } from '../events/config';
@@ -15,6 +16,7 @@ import type { SettingsTable } from './settings';
 export const ALL_SETTINGS: ReadonlyArray<{ readonly section: string; readonly table: SettingsTable }> = [
   { section: 'Core and Redis', table: CORE_SETTINGS },
   { section: 'Relay and local stack', table: RELAY_SETTINGS },
+  { section: 'Conversation access', table: ACCESS_SETTINGS },
   { section: 'Tokens (JWT)', table: JWT_SETTINGS },
   { section: 'Token registration', table: REGISTER_SETTINGS },
   { section: 'Event functions', table: EVENT_SETTINGS },

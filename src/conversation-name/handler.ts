@@ -4,11 +4,13 @@
  * - `GET ?conversationIntegrationKey=K` → 200 `{"conversationName": "<name or empty>"}`;
  * - `DELETE ?conversationIntegrationKey=K` → 200 `Success`, or 404 `Not found`;
  * - 400 `Bad request` for a missing key or a malformed conversation name.
- * Added here: 401 without a valid JWT (checked before anything else but the method), 405 for other
- * methods, 503 when the store is unreachable. The integration key (often a phone number) is never logged.
+ * Added here: 401 without a valid JWT (checked before anything else but the method), 403 for a name of
+ * another project than the token's (neither stored, returned nor deleted), 405 for other methods, 503
+ * when the store is unreachable. The integration key (often a phone number) is never logged.
  */
 import type { Request, Response } from '@google-cloud/functions-framework';
-import type { JwtSettings } from '../auth/jwt';
+import { OTHER_PROJECT_REASON, tokenOpensProject } from '../access/project';
+import type { JwtSettings, TokenClaims } from '../auth/jwt';
 import { parseConversationName } from '../conversation';
 import { UnavailableError } from '../errors';
 import type { Logger } from '../log';
@@ -34,6 +36,22 @@ function badRequest(res: Response): void {
   res.status(400).type('text/plain').send('Bad request');
 }
 
+/** True when `name` is a conversation of the token's project (a name that does not parse is not). */
+function ownProject(claims: TokenClaims, name: string): boolean {
+  const parsed = parseConversationName(name);
+  return parsed !== undefined && tokenOpensProject(claims, parsed.project);
+}
+
+function otherProject(res: Response, log: Logger, claims: TokenClaims, method: string, name: string): void {
+  log.warn('conversation name of another project refused', {
+    method,
+    user: claims.gcp_agent_assist_user,
+    tokenProject: claims.gcp_agent_assist_project,
+    conversationProject: parseConversationName(name)?.project,
+  });
+  res.status(403).json({ error: OTHER_PROJECT_REASON });
+}
+
 /** Builds the handler; `deps` is resolved on each request (lazily, once, by the caller). */
 export function createConversationNameHandler(deps: () => Promise<ConversationNameDeps>) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -49,7 +67,8 @@ export function createConversationNameHandler(deps: () => Promise<ConversationNa
       return;
     }
     const { store, log } = resolved;
-    if (!requireToken(req, res, resolved.jwt)) return;
+    const claims = requireToken(req, res, resolved.jwt);
+    if (!claims) return;
 
     try {
       if (req.method === 'POST') {
@@ -57,6 +76,7 @@ export function createConversationNameHandler(deps: () => Promise<ConversationNa
         const key = keyOf(body.conversationIntegrationKey);
         const name = body.conversationName;
         if (key === undefined || typeof name !== 'string' || !parseConversationName(name)) return badRequest(res);
+        if (!ownProject(claims, name)) return otherProject(res, log, claims, 'POST', name);
         await store.set(key, name);
         log.info('conversation name set', { keyHash: hashIntegrationKey(key).slice(0, 12), conversation: name });
         res.status(200).json({ [key]: name });
@@ -67,10 +87,13 @@ export function createConversationNameHandler(deps: () => Promise<ConversationNa
       if (req.method === 'GET') {
         // Polled every second per call: no log line at INFO, one store read.
         const name = await store.get(key);
+        if (name !== undefined && !ownProject(claims, name)) return otherProject(res, log, claims, 'GET', name);
         res.status(200).json({ conversationName: name ?? '' });
         return;
       }
-      const deleted = await store.delete(key);
+      const existing = await store.get(key);
+      if (existing !== undefined && !ownProject(claims, existing)) return otherProject(res, log, claims, 'DELETE', existing);
+      const deleted = existing !== undefined && (await store.delete(key));
       log.info('conversation name deleted', { keyHash: hashIntegrationKey(key).slice(0, 12), found: deleted });
       res.status(deleted ? 200 : 404).type('text/plain').send(deleted ? 'Success' : 'Not found');
     } catch (error) {

@@ -86,11 +86,17 @@ function decode(segment: string): string | undefined {
 /**
  * True when the query asks for what the proxy does not pass on: a method override. Other system parameters
  * (`$alt`, `$.xgafv`, `fields`, ...) pass, since Google's client libraries send them.
+ *
+ * The query is read as a front end may read it, not only as WHATWG does: `;` separates parameters as well
+ * as `&` (HTML 4's recommendation, which many servers follow), so `?pageSize=1;$httpMethod=DELETE` is a
+ * method override. An encoded `%3B` stays inside its value (`$alt=json%3Benum-encoding%3Dint`).
  */
 function refusedQuery(query: string): boolean {
   if (query.length > MAX_QUERY) return true;
-  for (const key of new URLSearchParams(query).keys()) {
-    if (METHOD_OVERRIDE.test(key)) return true;
+  for (const part of query.split(/[&;]/)) {
+    for (const key of new URLSearchParams(part).keys()) {
+      if (METHOD_OVERRIDE.test(key.trim())) return true;
+    }
   }
   return false;
 }

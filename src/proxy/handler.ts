@@ -10,6 +10,7 @@ import type { Request, Response } from '@google-cloud/functions-framework';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { OTHER_PROJECT_REASON, tokenOpensProject } from '../access/project';
 import type { JwtSettings } from '../auth/jwt';
 import { traceFields, type Logger } from '../log';
 import { matchProxyRoute, type ProxyTarget } from './allowlist';
@@ -67,9 +68,9 @@ export function createProxyHandler(deps: () => Promise<ProxyDeps>) {
     const claims = requireToken(req, res, jwt);
     if (!claims) return;
     const log = resolved.log.child({ rule: target.rule, location: target.location, ...traceFields(req.headers['x-cloud-trace-context'], jwt.projectId) });
-    if (target.project !== claims.gcp_agent_assist_project) {
-      log.warn('proxy call for another project refused', { project: target.project });
-      res.status(403).json({ error: 'project not allowed for this token' });
+    if (!tokenOpensProject(claims, target.project)) {
+      log.warn('proxy call for another project refused', { user: claims.gcp_agent_assist_user, tokenProject: claims.gcp_agent_assist_project, project: target.project });
+      res.status(403).json({ error: OTHER_PROJECT_REASON });
       return;
     }
 

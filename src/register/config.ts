@@ -11,7 +11,7 @@ export type AuthOption = (typeof AUTH_OPTIONS)[number];
 
 export const REGISTER_SETTINGS = {
   AUTH_OPTION: {
-    doc: 'How `/register` checks platform tokens: `Salesforce`, `SalesforceLWC`, `GenesysCloud`, `Twilio`, `Custom` or `Skip`. Unset: every registration is refused (local mode: accepted with a warning).',
+    doc: 'How `/register` checks platform tokens: `Salesforce`, `SalesforceLWC`, `GenesysCloud`, `Twilio`, `Custom` or `Skip`. Unset: the process still starts (with a WARNING at start) and refuses every registration with 401 `registration is not configured`; local mode accepts them with a warning.',
   },
   AUTH_SKIP_ALLOWED: { doc: 'Must be `true` for `AUTH_OPTION=Skip` to start (accepts any token; never in production).', default: 'false' },
   AUTH_CUSTOM_MODULE: { doc: 'With `AUTH_OPTION=Custom`: path of a JavaScript module exporting `async check(token, request)` (see docs/registration.md).' },

@@ -3,6 +3,7 @@
  */
 import { SettingsReader, type Env, type SettingsTable } from '../config/settings';
 import type { FrameRate } from './frame-budget';
+import type { MetricsAccess } from './metrics-access';
 
 export const RELAY_SETTINGS = {
   PORT: { doc: 'Port the relay (and the local stack) listens on.', default: '8080' },
@@ -20,6 +21,14 @@ export const RELAY_SETTINGS = {
     default: '20',
   },
   RELAY_CLIENT_FRAME_BURST: { doc: 'Frames one socket may send at once before the per-second rate applies.', default: '200' },
+  RELAY_MAX_SOCKETS_PER_USER: {
+    doc: 'Open sockets (both protocols) one `gcp_agent_assist_user` may hold on one relay instance; the next is refused (native: 429 before the upgrade; Socket.IO: `connect_error` "too many connections").',
+    default: '20',
+  },
+  METRICS_TOKEN: {
+    doc: 'Bearer token `/metrics` requires (`Authorization: Bearer <it>`). Unset: `/metrics` answers 404 in production and is open in local mode.',
+    secret: true,
+  },
   MAX_HTTP_BODY_BYTES: { doc: 'Largest HTTP body the relay and local stack parse.', default: '16777216' },
   DEMO_PAGE: {
     doc: 'Serve the demo agent desktop at `/` (assets under `/demo/`); its sample panel needs the event routes of the local stack.',
@@ -38,6 +47,9 @@ export interface RelayConfig {
   readonly maxConversationsPerSocket: number;
   /** What one socket may send (frames per second and burst). */
   readonly clientFrameRate: FrameRate;
+  readonly maxSocketsPerUser: number;
+  /** What `/metrics` asks of a request (src/relay/metrics-access.ts). */
+  readonly metrics: MetricsAccess;
   readonly bodyLimitBytes: number;
   /** Serve the demo agent desktop at `/` (src/relay/demo.ts). */
   readonly demoPage: boolean;
@@ -45,6 +57,8 @@ export interface RelayConfig {
 
 export function loadRelayConfig(env: Env, local = false): Readonly<RelayConfig> {
   const read = new SettingsReader(RELAY_SETTINGS, env, local);
+  const metricsToken = read.str('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) read.problem('METRICS_TOKEN must be at least 16 characters');
   return read.done({
     port: read.int('PORT', 0, 65535),
     host: read.str('HOST') ?? '0.0.0.0',
@@ -57,6 +71,8 @@ export function loadRelayConfig(env: Env, local = false): Readonly<RelayConfig> 
       perSecond: read.int('RELAY_CLIENT_FRAMES_PER_SECOND', 1, 100_000),
       burst: read.int('RELAY_CLIENT_FRAME_BURST', 1, 1_000_000),
     },
+    maxSocketsPerUser: read.int('RELAY_MAX_SOCKETS_PER_USER', 1, 100_000),
+    metrics: { token: metricsToken, openWithoutToken: local },
     bodyLimitBytes: read.int('MAX_HTTP_BODY_BYTES', 1024, 64 * 1024 * 1024),
     demoPage: read.bool('DEMO_PAGE'),
   });

@@ -13,6 +13,8 @@ export class RelayMetrics {
   readonly connections = new Gauge({ name: 'relay_connections', help: 'Open desktop connections', labelNames: ['protocol'], registers: [this.registry] });
   readonly rooms = new Gauge({ name: 'relay_conversations', help: 'Conversations with at least one local desktop', registers: [this.registry] });
   readonly joins = new Counter({ name: 'relay_joins_total', help: 'Conversation joins', labelNames: ['protocol'], registers: [this.registry] });
+  readonly joinsRefused = new Counter({ name: 'relay_joins_refused_total', help: 'Conversation joins refused, by code (forbidden, unavailable)', labelNames: ['code'], registers: [this.registry] });
+  readonly socketsRefused = new Counter({ name: 'relay_sockets_refused_total', help: 'Connections refused because their user held RELAY_MAX_SOCKETS_PER_USER', labelNames: ['protocol'], registers: [this.registry] });
   readonly delivered = new Counter({ name: 'relay_events_delivered_total', help: 'Events handed to desktops', labelNames: ['type'], registers: [this.registry] });
   readonly dropped = new Counter({ name: 'relay_events_dropped_total', help: 'Events not delivered, by reason', labelNames: ['reason'], registers: [this.registry] });
   readonly slowConsumers = new Counter({ name: 'relay_slow_consumer_closes_total', help: 'Sockets closed for reading too slowly', labelNames: ['protocol'], registers: [this.registry] });

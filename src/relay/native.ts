@@ -6,8 +6,9 @@
  * notification JSON is spliced in as it came, without parsing it again.
  */
 import type { WebSocket } from 'ws';
+import type { AccessDecision } from '../access/access';
 import type { TokenClaims } from '../auth/jwt';
-import { describeBadName, parseConversationName } from '../conversation';
+import { describeBadName, parseConversationName, type ConversationName } from '../conversation';
 import { isEventId, type StoredEvent } from '../events/types';
 import type { Logger } from '../log';
 import type { Hub, Member } from './hub';
@@ -34,6 +35,8 @@ export interface ConnectionOptions {
   readonly maxConversations: number;
   /** Frames a socket may send per second on average, and in one burst. */
   readonly frameRate: FrameRate;
+  /** Whether this socket's token may join a conversation (src/access/). */
+  readonly access: (conversation: ConversationName) => Promise<AccessDecision>;
   readonly onSlowConsumer?: () => void;
   readonly onJoin?: () => void;
 }
@@ -123,8 +126,13 @@ export function serveNativeConnection(ws: WebSocket, options: ConnectionOptions)
       return fail(ref, 'bad-resume-point', 'after must be an event id from an earlier event frame');
     }
     options.onJoin?.();
-    const outcome = await rooms.join(parsed.key, () => after ?? undefined);
+    // Access is decided in the request's turn: a refused join is never subscribed, replayed or joined.
+    const outcome = await rooms.join(parsed.key, async () => {
+      const decision = await options.access(parsed);
+      return decision.allowed ? { allowed: true, after: after ?? undefined } : decision;
+    });
     if (outcome.ok) return send({ type: 'joined', ref, conversation: parsed.key, replayed: outcome.replayed });
+    if (outcome.code === 'refused') return fail(ref, outcome.refusal.code, outcome.refusal.message);
     if (outcome.code === 'too-many-conversations') {
       return fail(ref, 'too-many-conversations', `at most ${options.maxConversations} conversations per socket`);
     }

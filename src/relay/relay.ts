@@ -7,14 +7,18 @@ import cors from 'cors';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { ConversationAccess, type AccessDecision } from '../access/access';
+import { UserSocketLimit } from '../access/socket-limit';
 import { TokenError, tokenFromHeader, verifyToken, type JwtSettings, type TokenClaims } from '../auth/jwt';
 import type { Broker } from '../broker/broker';
+import type { ConversationName } from '../conversation';
 import { createHttpApp, type Route } from '../http/app';
 import type { Logger } from '../log';
 import type { RelayConfig } from './config';
 import { demoPage } from './demo';
 import { Hub } from './hub';
 import { RelayMetrics } from './metrics';
+import { metricsStatus } from './metrics-access';
 import { CLOSE, serveNativeConnection } from './native';
 
 /** The subprotocol of the native protocol; a browser also offers `bearer.<JWT>` to authenticate. */
@@ -26,6 +30,8 @@ export interface RelayDeps {
   readonly jwt: JwtSettings;
   readonly log: Logger;
   readonly config: RelayConfig;
+  /** Who may join which conversation (src/access/); project binding only when absent. */
+  readonly access?: ConversationAccess;
   /** HTTP routes mounted beside the relay's own (registration, proxy, conversation name, …). */
   readonly routes?: readonly Route[];
   /** Extensions given the built relay (the Socket.IO endpoint attaches this way). */
@@ -47,6 +53,13 @@ export interface Relay {
   readonly deps: RelayDeps;
   /** Verifies a JWT for a connection (shared by both protocols). */
   authenticate(token: string | undefined): TokenClaims;
+  /** Whether a token may join a conversation (shared by both protocols; refusals are counted). */
+  decideJoin(claims: TokenClaims, conversation: ConversationName): Promise<AccessDecision>;
+  /**
+   * Counts a new socket of `user` against RELAY_MAX_SOCKETS_PER_USER: a release to call when the socket
+   * ends, or undefined (counted and logged) when the user already holds the maximum.
+   */
+  admitSocket(user: string, protocol: 'native' | 'socketio'): (() => void) | undefined;
   /** Stops accepting, closes every socket with the reconnect code, resolves when done (bounded). */
   shutdown(): Promise<void>;
   readonly shuttingDown: boolean;
@@ -65,7 +78,7 @@ function refuse(socket: Duplex, status: number, reason: string): void {
   const body = JSON.stringify({ error: reason });
   const retry = status === 503 ? 'Retry-After: 1\r\n' : '';
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\n${retry}` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\n${retry}` +
       `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
@@ -84,6 +97,21 @@ export function createRelay(deps: RelayDeps): Relay {
     },
   });
   broker.onResubscribed(() => metrics.reconnects.inc());
+  const access = deps.access ?? ConversationAccess.projectOnly(log.child({ module: 'access' }));
+  const perUser = new UserSocketLimit(config.maxSocketsPerUser);
+  const decideJoin = async (claims: TokenClaims, conversation: ConversationName): Promise<AccessDecision> => {
+    const decision = await access.decide(claims, conversation);
+    if (!decision.allowed) metrics.joinsRefused.inc({ code: decision.code });
+    return decision;
+  };
+  const admitSocket = (user: string, protocol: 'native' | 'socketio'): (() => void) | undefined => {
+    const release = perUser.acquire(user);
+    if (!release) {
+      metrics.socketsRefused.inc({ protocol });
+      log.warn('socket refused: user holds the maximum', { user, protocol, max: perUser.max });
+    }
+    return release;
+  };
 
   let shuttingDown = false;
   const corsMiddleware = cors({ origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins], credentials: false });
@@ -110,7 +138,10 @@ export function createRelay(deps: RelayDeps): Relay {
       {
         method: 'get',
         path: '/metrics',
-        handler: async (_req, res) => {
+        handler: async (req, res) => {
+          const status = metricsStatus(config.metrics, req.headers.authorization);
+          if (status === 404) return res.status(404).json({ error: 'not found' });
+          if (status === 401) return res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'metrics token required' });
           metrics.rooms.set(hub.roomCount);
           res.status(200).type(metrics.registry.contentType).send(await metrics.registry.metrics());
         },
@@ -145,6 +176,10 @@ export function createRelay(deps: RelayDeps): Relay {
     } catch (error) {
       return refuse(socket, 401, error instanceof TokenError ? error.message : 'invalid token');
     }
+    const release = admitSocket(claims.gcp_agent_assist_user, 'native');
+    if (!release) return refuse(socket, 429, `at most ${config.maxSocketsPerUser} open sockets per user`);
+    // The TCP socket closes however the WebSocket ends (or if the upgrade never completes).
+    socket.once('close', release);
     wss.handleUpgrade(req, socket, head, (ws) => {
       alive.set(ws, true);
       ws.on('pong', () => alive.set(ws, true));
@@ -157,6 +192,7 @@ export function createRelay(deps: RelayDeps): Relay {
         maxBufferedBytes: config.maxBufferedBytes,
         maxConversations: config.maxConversationsPerSocket,
         frameRate: config.clientFrameRate,
+        access: (conversation) => decideJoin(claims, conversation),
         onSlowConsumer: () => metrics.slowConsumers.inc({ protocol: 'native' }),
         onJoin: () => metrics.joins.inc({ protocol: 'native' }),
       });
@@ -183,6 +219,8 @@ export function createRelay(deps: RelayDeps): Relay {
     metrics,
     deps,
     authenticate,
+    decideJoin,
+    admitSocket,
     get shuttingDown() {
       return shuttingDown;
     },

@@ -7,9 +7,15 @@
  */
 import type { Hub, Member } from './hub';
 
+/** Whether a join may go ahead, and from where it replays (undefined: all of history). */
+export type Admission =
+  | { readonly allowed: true; readonly after?: string }
+  | { readonly allowed: false; readonly code: string; readonly message: string };
+
 export type JoinOutcome =
   | { readonly ok: true; readonly replayed: number }
-  | { readonly ok: false; readonly code: 'too-many-conversations' | 'unavailable' | 'closed'; readonly error?: unknown };
+  | { readonly ok: false; readonly code: 'too-many-conversations' | 'unavailable' | 'closed'; readonly error?: unknown }
+  | { readonly ok: false; readonly code: 'refused'; readonly refusal: { readonly code: string; readonly message: string } };
 
 export class SocketRooms {
   /** Conversations joined or being joined (what the per-socket cap counts). */
@@ -29,10 +35,11 @@ export class SocketRooms {
   }
 
   /**
-   * Joins `conversation`. `resumePoint` is asked once the request's turn comes (it may read history);
-   * it returns the id to replay after, or undefined for everything.
+   * Joins `conversation`. `admit` is asked once the request's turn comes (it may ask the access
+   * decision and read history): whether the join may go ahead, and the id to replay after. A join of a
+   * conversation the socket is already in is not asked again and replays nothing.
    */
-  join(conversation: string, resumePoint: () => Promise<string | undefined> | string | undefined): Promise<JoinOutcome> {
+  join(conversation: string, admit: () => Promise<Admission> | Admission): Promise<JoinOutcome> {
     if (this.closed) return Promise.resolve({ ok: false, code: 'closed' });
     if (!this.joined.has(conversation) && this.joined.size >= this.maxConversations) {
       return Promise.resolve({ ok: false, code: 'too-many-conversations' });
@@ -41,10 +48,14 @@ export class SocketRooms {
     return this.serial(conversation, async (): Promise<JoinOutcome> => {
       if (this.closed) return { ok: false, code: 'closed' };
       try {
-        const after = this.hub.has(this.member, conversation) ? undefined : await resumePoint();
+        const admission: Admission = this.hub.has(this.member, conversation) ? { allowed: true } : await admit();
         if (this.closed) return { ok: false, code: 'closed' };
+        if (!admission.allowed) {
+          this.joined.delete(conversation);
+          return { ok: false, code: 'refused', refusal: { code: admission.code, message: admission.message } };
+        }
         this.joined.add(conversation);
-        const replayed = await this.hub.join(this.member, conversation, after);
+        const replayed = await this.hub.join(this.member, conversation, admission.after);
         return this.closed ? { ok: false, code: 'closed' } : { ok: true, replayed };
       } catch (error) {
         this.joined.delete(conversation);

@@ -5,8 +5,9 @@
  * connection, slow consumers closed so they reconnect).
  */
 import type { Socket } from 'socket.io';
+import type { AccessDecision } from '../access/access';
 import type { Broker } from '../broker/broker';
-import { describeBadName, parseConversationName } from '../conversation';
+import { describeBadName, parseConversationName, type ConversationName } from '../conversation';
 import { compareEventIds } from '../events/types';
 import type { Logger } from '../log';
 import { FrameBudget, type FrameRate } from './frame-budget';
@@ -23,6 +24,8 @@ export interface SocketIoConnectionOptions {
   readonly maxConversations: number;
   /** Packets a socket may send per second on average, and in one burst. */
   readonly frameRate: FrameRate;
+  /** Whether this socket's token may join a conversation (src/access/). */
+  readonly access: (conversation: ConversationName) => Promise<AccessDecision>;
   readonly onSlowConsumer?: () => void;
   readonly onJoin?: () => void;
 }
@@ -105,22 +108,30 @@ export function serveSocketIoConnection(socket: Socket, options: SocketIoConnect
     if (!conversation) return answer(ack, false, describeBadName(name));
     const key = conversation.key;
     options.onJoin?.();
+    // Access is decided in the request's turn: a refused join is never subscribed, replayed or joined.
     const outcome = await rooms.join(key, async () => {
-      const given = lastGiven.get(key);
-      if (lastMessageId === undefined) return given;
-      // Not found means history no longer holds it (trimmed or expired): everything still held is
-      // newer, so the replay starts from the beginning, or from what this connection already got.
-      // Never from before what this connection already got: it sees no event twice.
-      const found = await findEventId(broker, key, lastMessageId);
-      if (found === undefined || given === undefined) return found ?? given;
-      return compareEventIds(found, given) > 0 ? found : given;
+      const decision = await options.access(conversation);
+      if (!decision.allowed) return decision;
+      return { allowed: true, after: await resumePoint(key, lastMessageId) };
     });
     if (outcome.ok) return answer(ack, true, key);
+    if (outcome.code === 'refused') return answer(ack, false, `${outcome.refusal.code}: ${outcome.refusal.message}`);
     if (outcome.code === 'too-many-conversations') return answer(ack, false, `at most ${options.maxConversations} conversations per socket`);
     if (outcome.code === 'unavailable') {
       log.warn('join failed', { conversation: key, error: String(outcome.error) });
       answer(ack, false, 'could not join now; retry');
     }
+  }
+
+  /** Where a join replays from: after the message the client names, never before what it already got. */
+  async function resumePoint(key: string, lastMessageId: string | undefined): Promise<string | undefined> {
+    const given = lastGiven.get(key);
+    if (lastMessageId === undefined) return given;
+    // Not found means history no longer holds it (trimmed or expired): everything still held is
+    // newer, so the replay starts from the beginning, or from what this connection already got.
+    const found = await findEventId(broker, key, lastMessageId);
+    if (found === undefined || given === undefined) return found ?? given;
+    return compareEventIds(found, given) > 0 ? found : given;
   }
 
   async function leave(args: unknown[]): Promise<void> {

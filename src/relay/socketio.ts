@@ -24,8 +24,11 @@ const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
 
 /** An error that socket.io turns into the client's `connect_error` (message and `data`). */
 class HandshakeRefused extends Error {
-  constructor(readonly data: { reason: string }) {
-    super('authentication failed');
+  constructor(
+    readonly data: { reason: string },
+    message = 'authentication failed',
+  ) {
+    super(message);
   }
 }
 
@@ -63,7 +66,13 @@ export function socketIoAttachment(): (relay: Relay) => RelayAttachment {
         socket.emit('unauthenticated');
         return next(new HandshakeRefused({ reason }));
       }
+      const release = relay.admitSocket(claims.gcp_agent_assist_user, 'socketio');
+      if (!release) return next(new HandshakeRefused({ reason: `at most ${config.maxSocketsPerUser} open sockets per user` }, 'too many connections'));
+      // Released however the socket ends, including an engine closed before the namespace connected it.
+      socket.conn.once('close', release);
+      socket.once('disconnect', release);
       socket.data.user = claims.gcp_agent_assist_user;
+      socket.data.claims = claims;
       next();
     });
 
@@ -77,6 +86,7 @@ export function socketIoAttachment(): (relay: Relay) => RelayAttachment {
         maxBufferedBytes: config.maxBufferedBytes,
         maxConversations: config.maxConversationsPerSocket,
         frameRate: config.clientFrameRate,
+        access: (conversation) => relay.decideJoin(socket.data.claims as TokenClaims, conversation),
         onSlowConsumer: () => relay.metrics.slowConsumers.inc({ protocol: 'socketio' }),
         onJoin: () => relay.metrics.joins.inc({ protocol: 'socketio' }),
       });

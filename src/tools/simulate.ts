@@ -24,6 +24,16 @@ async function register(url: string): Promise<string> {
   return ((await response.json()) as { token: string }).token;
 }
 
+/** The project a JWT was issued for (its payload, unverified: only to name a conversation it may join). */
+function projectOf(token: string): string | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { gcp_agent_assist_project?: unknown };
+    return typeof claims.gcp_agent_assist_project === 'string' ? claims.gcp_agent_assist_project : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function watch(url: string, token: string, conversation: string): Promise<WebSocket> {
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { headers: { Authorization: `Bearer ${token}` } });
   await new Promise<void>((resolve, reject) => {
@@ -55,9 +65,12 @@ async function main(): Promise<void> {
   });
   if (values.pubsub) return simulatePubsub(values);
   const url = values.url.replace(/\/$/, '');
-  const conversation = values.conversation ?? `projects/local-project/locations/global/conversations/sim-${Date.now()}`;
+  const token = values['no-watch'] ? undefined : (values.token ?? (await register(url)));
+  // A token opens only its own project's conversations: the default conversation is one of them.
+  const project = (token === undefined ? undefined : projectOf(token)) ?? values.project ?? 'local-project';
+  const conversation = values.conversation ?? `projects/${project}/locations/global/conversations/sim-${Date.now()}`;
   const delay = Number(values['delay-ms']);
-  const ws = values['no-watch'] ? undefined : await watch(url, values.token ?? (await register(url)), conversation);
+  const ws = token === undefined ? undefined : await watch(url, token, conversation);
 
   for (const sample of sampleCall(conversation)) {
     const response = await fetch(`${url}/${sample.type}`, {
