@@ -60,7 +60,10 @@ export class ResponseBuilder {
   private readonly contexts = new Map<string, Context>();
   /** Short names of the contexts a handler set, updated or deleted. */
   private readonly changed = new Set<string>();
+  /** The request's contexts as they arrived. */
+  private readonly original = new Map<string, Context>();
   private readonly response: WebhookResponse = {};
+  private plainText?: string;
   /** The API version the answer is built for. */
   readonly apiVersion: ApiVersion;
   private readonly onUnsupported: (helper: string) => void;
@@ -73,7 +76,10 @@ export class ResponseBuilder {
     active: readonly Context[] = [],
     options: BuilderOptions = {},
   ) {
-    for (const context of active) this.contexts.set(shortContextName(context.name), { ...context });
+    for (const context of active) {
+      this.contexts.set(shortContextName(context.name), { ...context });
+      this.original.set(shortContextName(context.name), { ...context });
+    }
     this.apiVersion = options.apiVersion ?? 'v2';
     this.onUnsupported = options.onUnsupported ?? (() => undefined);
   }
@@ -82,6 +88,15 @@ export class ResponseBuilder {
   text(text: string, options: MessageOptions = {}): this {
     if (!this.push({ text: { text: [text] } }, options, 'text')) return this;
     if (!options.platform) this.texts_.push(text);
+    return this;
+  }
+
+  /**
+   * Sets `fulfillmentText` alone, without a message: integrations show it when the answer has no message
+   * for them, API callers read it. Replaces the text `text()` would have joined there.
+   */
+  fulfillmentText(text: string): this {
+    this.plainText = text;
     return this;
   }
 
@@ -189,12 +204,14 @@ export class ResponseBuilder {
     return this;
   }
 
-  /** Forgets what the handler did to a context: the answer says nothing about it. */
-  protected revertContext(name: string, original: Context | undefined): void {
+  /** Undoes what the handler did to a context: the answer says nothing about it (Dialogflow keeps it as it is). */
+  forgetContext(name: string): this {
     const short = name.toLowerCase();
     this.changed.delete(short);
+    const original = this.original.get(short);
     if (original) this.contexts.set(short, { ...original });
     else this.contexts.delete(short);
+    return this;
   }
 
   /** Triggers an event (Dialogflow then ignores this response's messages and payload). */
@@ -234,7 +251,8 @@ export class ResponseBuilder {
    */
   toResponse(): WebhookResponse {
     const response: WebhookResponse = { ...this.response };
-    if (this.texts_.length > 0) response.fulfillmentText = this.texts_.join('\n');
+    if (this.plainText !== undefined) response.fulfillmentText = this.plainText;
+    else if (this.texts_.length > 0) response.fulfillmentText = this.texts_.join('\n');
     if (this.messages.length > 0) response.fulfillmentMessages = this.messages;
     if (this.changed.size > 0) {
       response.outputContexts = [...this.contexts.entries()]
