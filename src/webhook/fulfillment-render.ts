@@ -54,8 +54,8 @@ function sendPayload(builder: ResponseBuilder, payload: Payload, source: string 
   if (payload.sendAsMessage) {
     const content = wrapped(payload, platform);
     builder.message(isPlatform(platform) && platform !== 'PLATFORM_UNSPECIFIED' ? { payload: content, platform } : { payload: content });
-  } else if (mine || platform === AOG || !isPlatform(platform)) {
-    // The request's own platform, the Assistant, or a custom integration: the top-level payload.
+  } else if (mine || platform === AOG || platform === PLATFORMS.UNSPECIFIED || !isPlatform(platform)) {
+    // The request's own platform, the Assistant, every platform, or a custom integration: the top-level payload.
     builder.webhookPayload(wrapped(payload, platform));
   } else if (payload.rawPayload) {
     builder.message({ payload: structuredClone(payload.payload), platform });
@@ -71,7 +71,7 @@ export function render(builder: ResponseBuilder, messages: readonly RichResponse
   const shown = visible.filter((m) => !(m instanceof Payload));
   for (const payload of messages.filter((m): m is Payload => m instanceof Payload)) sendPayload(builder, payload, source);
 
-  if (shown.length === 1 && shown[0] instanceof Text) {
+  if (messages.length === 1 && shown[0] instanceof Text) {
     // The library's answer to a lone text: `fulfillmentText` only, which every integration shows.
     builder.fulfillmentText(shown[0].ssml ?? shown[0].text);
     return;
