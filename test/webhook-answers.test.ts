@@ -6,6 +6,7 @@
  * requests with `null` fields and the v2beta1 request fields are accepted and typed.
  */
 import assert from 'node:assert/strict';
+import { MemoryBroker } from '../src/broker/memory';
 import { ConfigError } from '../src/config/settings';
 import { loadWebhookConfig } from '../src/webhook/config';
 import { defineIntentMap } from '../src/webhook/intent-map';
@@ -20,6 +21,8 @@ const map = defineIntentMap({
     remember: (agent) => void agent.text('Noted.').setContext('checkout', { lifespan: 2 }),
     counted: (agent) => void agent.text(`${agent.intent} run ${++runs}`).followupEvent('NEXT'),
     next: (agent) => void agent.text(`${agent.intent} run ${++runs}`),
+    notify: async (agent) => void (await agent.publish({ payload: { from: agent.intent } })),
+    'notify - followup': async (agent) => void (await agent.publish({ payload: { from: agent.intent } })),
     long: (agent) => void agent.text('z'.repeat(40_000)),
     longAndCard: (agent) => void agent.text('w'.repeat(40_000)).card({ title: 'More' }),
     slow: async (agent) => {
@@ -45,8 +48,9 @@ const map = defineIntentMap({
 
 describe('webhook answers that do what they say', () => {
   let served: ServedWebhook;
+  const broker = new MemoryBroker({ historyMaxLength: 100, historyTtlSeconds: 60, dedupeTtlSeconds: 60 });
   before(async () => {
-    served = await serveWebhook(map, { WEBHOOK_DEADLINE_MS: '60', WEBHOOK_ASSISTANT_DEADLINE_MS: '2000' });
+    served = await serveWebhook(map, { WEBHOOK_DEADLINE_MS: '60', WEBHOOK_ASSISTANT_DEADLINE_MS: '2000' }, { broker });
   });
   after(() => served.close());
 
@@ -85,6 +89,17 @@ describe('webhook answers that do what they say', () => {
     assert.deepEqual(await answer(first), a);
     assert.deepEqual(await answer(followup), b);
     assert.equal(runs, 2);
+  });
+
+  it("the follow-up event's call publishes its own event; a retry publishes nothing again", async () => {
+    const first = webhookRequest('notify');
+    const followup = { ...first, queryResult: { ...(first.queryResult as object), intent: { name: 'projects/test-project/agent/intents/9b', displayName: 'notify - followup' } } };
+    for (const request of [first, followup, first, followup]) await answer(request);
+    const events = await broker.history('projects/test-project/conversations/conv-123');
+    assert.deepEqual(events.map((event) => (JSON.parse(event.data) as { webhookEvent: { payload: unknown } }).webhookEvent.payload), [
+      { from: 'notify' },
+      { from: 'notify - followup' },
+    ]);
   });
 
   it('a lone text is sent once when twice would pass 64 KiB; with other messages the messages carry it', async () => {

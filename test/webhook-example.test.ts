@@ -9,6 +9,8 @@ import { MemoryBroker } from '../src/broker/memory';
 import { exampleIntentMap } from '../src/webhook/example-agent';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { AddressInfo } from 'node:net';
+import { webhookMessageId } from '../src/webhook/publish';
+import type { WebhookRequest } from '../src/webhook/types';
 import { assertWebhookResponse } from './helpers/proto-json';
 import { post, serveWebhook, SESSION, webhookRequest, type ServedWebhook } from './helpers/webhook';
 
@@ -62,7 +64,7 @@ describe('webhook example agent', () => {
     assert.deepEqual(Object.keys(body).sort(), ['fulfillmentMessages', 'fulfillmentText']);
     assert.match(String(body.fulfillmentText), /put you through/);
     const events = await broker.history('projects/test-project/conversations/conv-123');
-    assert.ok(events.some((event) => event.messageId === `webhook-${String(request.responseId)}-0`));
+    assert.ok(events.some((event) => event.messageId === webhookMessageId(request as unknown as WebhookRequest, 0)));
   });
 
   it('on a v2beta1 agent, hands off to a live agent and tells the desktops once, even when Dialogflow retries', async () => {
@@ -74,7 +76,8 @@ describe('webhook example agent', () => {
     const events = (await broker.history('projects/test-project/conversations/conv-123')).slice(before);
     assert.equal(events.length, 1);
     assert.equal(events[0].type, 'conversation-lifecycle-event');
-    assert.equal(events[0].messageId, `webhook-${String(request.responseId)}-0`);
+    assert.match(events[0].messageId, new RegExp(`^webhook-${String(request.responseId)}-[0-9a-f]{8}-0$`));
+    assert.equal(events[0].messageId, webhookMessageId(request as unknown as WebhookRequest, 0));
     assert.deepEqual(JSON.parse(events[0].data), {
       conversation: 'projects/test-project/conversations/conv-123',
       type: 'HUMAN_INTERVENTION_NEEDED',
