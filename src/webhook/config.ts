@@ -8,8 +8,8 @@ import { API_VERSIONS, type ApiVersion } from './types';
 
 /**
  * How long Dialogflow waits for the webhook: 10 s when the Google Assistant integration called, 5 s for
- * everything else (https://cloud.google.com/dialogflow/es/docs/fulfillment-webhook, "Webhook service
- * requirements"). A deadline must leave the fallback's grace and the network inside it.
+ * everything else (https://cloud.google.com/dialogflow/es/docs/fulfillment-webhook#webhook_response). The
+ * wait includes the network both ways, so a deadline must leave the fallback's grace and the network inside it.
  */
 export const CALLER_TIMEOUT_MS = { assistant: 10_000, other: 5_000 } as const;
 

@@ -169,9 +169,8 @@ export class WebhookClient {
     else throw new TypeError('handleRequest argument must be a function or map of intent names to functions');
     if (!chosen) this.run.agent.log.warn('no fulfillment handler for intent; the intent\'s own responses answer', { intent: this.intent });
     const run = chosen;
-    const done = Promise.resolve()
-      .then(() => run?.(this))
-      .then(() => this.send());
+    // The handler starts at once, as in the library; a throw or a rejection fails the answer (500).
+    const done = new Promise<unknown>((resolve) => resolve(run?.(this))).then(() => this.send());
     this.run.handled = done;
     return done;
   }
