@@ -47,6 +47,10 @@ const intents: Record<string, IntentHandler> = {
     agent.sessionEntityType('topping', [{ value: 'basil', synonyms: ['basil'] }], 'supplement');
   },
   handoff: (agent) => void agent.liveAgentHandoff().endInteraction(),
+  raw: (agent) => {
+    agent.message({ simpleResponses: { simpleResponses: [{ textToSpeech: 'Hi', displayText: 'Hi' }] }, platform: 'ACTIONS_ON_GOOGLE' });
+    agent.message({ rbmText: { text: 'Hi', rbmSuggestion: [] } } as never);
+  },
   mixed: (agent) => {
     agent.text('Transferring you now.');
     agent.card({ title: 'Agent', platform: 'TELEPHONY' });
@@ -181,6 +185,12 @@ describe('webhook response helpers (HTTP through the functions-framework)', () =
         { name: `${SESSION}/entityTypes/topping`, entityOverrideMode: 'ENTITY_OVERRIDE_MODE_SUPPLEMENT', entities: [{ value: 'basil', synonyms: ['basil'] }] },
       ],
     });
+  });
+
+  it('message(): any Intent.Message as given; a v2beta1-only one (RBM) left out on v2', async () => {
+    const simple = { simpleResponses: { simpleResponses: [{ textToSpeech: 'Hi', displayText: 'Hi' }] }, platform: 'ACTIONS_ON_GOOGLE' };
+    assert.deepEqual(await answer('raw'), { fulfillmentMessages: [simple] });
+    assert.deepEqual(await answer('raw', {}, 'v2beta1'), { fulfillmentMessages: [simple, { rbmText: { text: 'Hi', rbmSuggestion: [] } }] });
   });
 
   it('v2beta1 live-agent handoff and end of interaction', async () => {

@@ -43,6 +43,9 @@ export interface CardOptions extends MessageOptions {
   readonly buttons?: readonly CardButton[];
 }
 
+/** `Intent.Message` fields v2 does not have (telephony and RCS Business Messaging). */
+const V2BETA1_MESSAGES = /^(telephony|rbm)/;
+
 /** Dialogflow's default lifespan of a context set without one. */
 const DEFAULT_LIFESPAN = 5;
 
@@ -291,8 +294,8 @@ export class ResponseBuilder {
   /** Adds a message unless the API version cannot carry it; true when added. */
   private push(message: Message, options: MessageOptions, helper: string): boolean {
     const platform = options.platform ?? message.platform;
-    const telephony = platform === 'TELEPHONY' || Object.keys(message).some((key) => key.startsWith('telephony'));
-    if (telephony && !this.supports(platform === 'TELEPHONY' && !helper.startsWith('telephony') ? `${helper} (platform TELEPHONY)` : helper)) return false;
+    const telephony = platform === 'TELEPHONY' || Object.keys(message).some((key) => V2BETA1_MESSAGES.test(key));
+    if (telephony && !this.supports(platform === 'TELEPHONY' && !V2BETA1_MESSAGES.test(helper) ? `${helper} (platform TELEPHONY)` : helper)) return false;
     this.messages.push(options.platform ? { ...message, platform: options.platform } : message);
     return true;
   }
