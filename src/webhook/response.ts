@@ -7,7 +7,8 @@
  * part out, since a v2 agent refuses the whole answer for an unknown field or enum value, and report it
  * through `onUnsupported`.
  */
-import { PAYLOAD_KEYS, shortContextName } from './request';
+import { OutputContexts } from './output-contexts';
+import { PAYLOAD_KEYS } from './request';
 import {
   MAX_RESPONSE_BYTES,
   isPlatform,
@@ -46,8 +47,6 @@ export interface CardOptions extends MessageOptions {
 /** `Intent.Message` fields v2 does not have (telephony and RCS Business Messaging). */
 const V2BETA1_MESSAGES = /^(telephony|rbm)/;
 
-/** Dialogflow's default lifespan of a context set without one. */
-const DEFAULT_LIFESPAN = 5;
 
 /** How a builder is set up beyond the request. */
 export interface BuilderOptions {
@@ -60,11 +59,7 @@ export interface BuilderOptions {
 export class ResponseBuilder {
   private readonly messages: Message[] = [];
   private readonly texts_: string[] = [];
-  private readonly contexts = new Map<string, Context>();
-  /** Short names of the contexts a handler set, updated or deleted. */
-  private readonly changed = new Set<string>();
-  /** The request's contexts as they arrived. */
-  private readonly original = new Map<string, Context>();
+  private readonly contexts: OutputContexts;
   private readonly response: WebhookResponse = {};
   private plainText?: string;
   /** The API version the answer is built for. */
@@ -79,10 +74,7 @@ export class ResponseBuilder {
     active: readonly Context[] = [],
     options: BuilderOptions = {},
   ) {
-    for (const context of active) {
-      this.contexts.set(shortContextName(context.name), { ...context });
-      this.original.set(shortContextName(context.name), { ...context });
-    }
+    this.contexts = new OutputContexts(session, active);
     this.apiVersion = options.apiVersion ?? 'v2';
     this.onUnsupported = options.onUnsupported ?? (() => undefined);
   }
@@ -181,39 +173,25 @@ export class ResponseBuilder {
 
   /** Sets (or replaces) a context by short name; lifespan defaults to Dialogflow's 5 turns. */
   setContext(name: string, options: { readonly lifespan?: number; readonly parameters?: JsonObject } = {}): this {
-    const short = name.toLowerCase();
-    const context: Context = { name: `${this.session}/contexts/${short}`, lifespanCount: options.lifespan ?? DEFAULT_LIFESPAN };
-    if (options.parameters) context.parameters = structuredClone(options.parameters);
-    this.contexts.set(short, context);
-    this.changed.add(short);
+    this.contexts.set(name, options.lifespan, options.parameters);
     return this;
   }
 
   /** Changes the lifespan of an active context, keeping its parameters; throws when it is not active. */
   updateLifespan(name: string, lifespan: number): this {
-    const short = name.toLowerCase();
-    const context = this.contexts.get(short);
-    if (!context) throw new Error(`context "${name}" is not active`);
-    context.lifespanCount = lifespan;
-    this.changed.add(short);
+    this.contexts.updateLifespan(name, lifespan);
     return this;
   }
 
   /** Ends a context (lifespan 0); a context that is not active is deleted all the same. */
   deleteContext(name: string): this {
-    const short = name.toLowerCase();
-    this.contexts.set(short, { name: `${this.session}/contexts/${short}`, lifespanCount: 0 });
-    this.changed.add(short);
+    this.contexts.delete(name);
     return this;
   }
 
   /** Undoes what the handler did to a context: the answer says nothing about it (Dialogflow keeps it as it is). */
   forgetContext(name: string): this {
-    const short = name.toLowerCase();
-    this.changed.delete(short);
-    const original = this.original.get(short);
-    if (original) this.contexts.set(short, { ...original });
-    else this.contexts.delete(short);
+    this.contexts.forget(name);
     return this;
   }
 
@@ -246,22 +224,14 @@ export class ResponseBuilder {
     return this;
   }
 
-  /**
-   * The response as Dialogflow will receive it. `outputContexts` lists the contexts the handler changed
-   * and, beside them, the request's other active contexts as they arrived; a context that arrived without
-   * a lifespan (`__system_counters__`, capability contexts) is never sent back unless changed, since a
-   * context without `lifespanCount` means lifespan 0: expire now.
-   */
+  /** The response as Dialogflow will receive it (`outputContexts`: see ./output-contexts). */
   toResponse(): WebhookResponse {
     const response: WebhookResponse = { ...this.response };
     if (this.plainText !== undefined) response.fulfillmentText = this.plainText;
     else if (this.texts_.length > 0) response.fulfillmentText = this.texts_.join('\n');
     if (this.messages.length > 0) response.fulfillmentMessages = this.messages;
-    if (this.changed.size > 0) {
-      response.outputContexts = [...this.contexts.entries()]
-        .filter(([short, context]) => this.changed.has(short) || typeof context.lifespanCount === 'number')
-        .map(([, context]) => context);
-    }
+    const outputContexts = this.contexts.toJson();
+    if (outputContexts) response.outputContexts = outputContexts;
     return response;
   }
 
