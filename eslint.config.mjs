@@ -3,7 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'dist-*/**', 'build/**', 'public/vendor/**', '*.mjs', '*.js'] },
+  // test/fulfillment-samples: Google's inline-editor samples, kept as published (only their require lines changed).
+  { ignores: ['dist/**', 'node_modules/**', 'dist-*/**', 'build/**', 'public/vendor/**', '*.mjs', '*.js', 'test/fulfillment-samples/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

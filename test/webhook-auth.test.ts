@@ -53,6 +53,32 @@ describe('webhook authentication', () => {
     assert.equal((await post(url, webhookRequest('hello'), { 'x-other': 'k-123' })).status, 401);
   });
 
+  it('header: several pairs are all required at once (the console allows several headers)', async () => {
+    const url = await serve({
+      WEBHOOK_AUTH: 'header',
+      WEBHOOK_AUTH_HEADER: 'X-Webhook-Key',
+      WEBHOOK_AUTH_HEADER_VALUE: 'k-123',
+      WEBHOOK_AUTH_HEADERS: JSON.stringify({ 'X-Tenant': 'acme', 'x-region': 'eu' }),
+    });
+    const all = { 'x-webhook-key': 'k-123', 'x-tenant': 'acme', 'x-region': 'eu' };
+    assert.equal((await post(url, webhookRequest('hello'), all)).status, 200);
+    for (const [name] of Object.entries(all)) {
+      const missing = Object.fromEntries(Object.entries(all).filter(([other]) => other !== name));
+      assert.equal((await post(url, webhookRequest('hello'), missing)).status, 401, `without ${name}`);
+      assert.equal((await post(url, webhookRequest('hello'), { ...all, [name]: 'wrong' })).status, 401, `wrong ${name}`);
+    }
+    const onlyMap = await serve({ WEBHOOK_AUTH: 'header', WEBHOOK_AUTH_HEADERS: JSON.stringify({ 'x-a': '1', 'x-b': '2' }) });
+    assert.equal((await post(onlyMap, webhookRequest('hello'), { 'x-a': '1', 'x-b': '2' })).status, 200);
+    assert.equal((await post(onlyMap, webhookRequest('hello'), { 'x-a': '1' })).status, 401);
+  });
+
+  it('basic with headers: the credentials and every header are required', async () => {
+    const url = await serve({ WEBHOOK_AUTH: 'basic', WEBHOOK_BASIC_USER: 'df', WEBHOOK_BASIC_PASSWORD: 'pw', WEBHOOK_AUTH_HEADERS: '{"x-tenant":"acme"}' });
+    assert.equal((await post(url, webhookRequest('hello'), { authorization: basic('df', 'pw'), 'x-tenant': 'acme' })).status, 200);
+    assert.equal((await post(url, webhookRequest('hello'), { authorization: basic('df', 'pw') })).status, 401);
+    assert.equal((await post(url, webhookRequest('hello'), { authorization: basic('df', 'no'), 'x-tenant': 'acme' })).status, 401);
+  });
+
   describe('id-token', () => {
     let certs: CertServer;
     let stranger: CertServer;
@@ -77,12 +103,18 @@ describe('webhook authentication', () => {
       assert.ok(certs.fetches >= 1);
     });
 
-    it('refuses with 401: another audience, another account, an unverified email, expiry, a foreign key, no token', async () => {
+    it('refuses with 403 a valid Google token of another account (or of an unverified email)', async () => {
+      for (const token of [certs.sign({ aud: audience, email: dialogflowServiceAgent('999') }), certs.sign({ aud: audience, email, email_verified: false })]) {
+        const reply = await call(token);
+        assert.equal(reply.status, 403, reply.text);
+        assert.deepEqual(reply.json, { error: 'forbidden' });
+      }
+    });
+
+    it('refuses with 401: another audience, expiry, a foreign key, no token', async () => {
       const now = Math.floor(Date.now() / 1000);
       const refused = [
         certs.sign({ aud: 'https://elsewhere.example.com', email }),
-        certs.sign({ aud: audience, email: dialogflowServiceAgent('999') }),
-        certs.sign({ aud: audience, email, email_verified: false }),
         certs.sign({ aud: audience, email, iat: now - 7200, exp: now - 3600 }),
         stranger.sign({ aud: audience, email }),
         'not-a-jwt',
@@ -110,6 +142,9 @@ describe('webhook authentication', () => {
       () => loadWebhookConfig({ WEBHOOK_AUTH: 'basic', WEBHOOK_BASIC_USER: 'u', WEBHOOK_BASIC_PASSWORD: 'hunter2', WEBHOOK_DEADLINE_MS: 'soon' }),
       (error: unknown) => error instanceof ConfigError && !error.message.includes('hunter2') && /WEBHOOK_DEADLINE_MS/.test(error.message),
     );
+    assert.throws(() => loadWebhookConfig({ WEBHOOK_AUTH: 'header', WEBHOOK_AUTH_HEADERS: '["x"]' }), /WEBHOOK_AUTH_HEADERS must be a JSON object/);
+    assert.throws(() => loadWebhookConfig({ WEBHOOK_AUTH: 'header', WEBHOOK_AUTH_HEADERS: '{"bad name":"v"}' }), /WEBHOOK_AUTH_HEADERS must map/);
+    assert.throws(() => loadWebhookConfig({ WEBHOOK_AUTH: 'header' }), /WEBHOOK_AUTH_HEADER is required/);
     assert.equal(loadWebhookConfig({}).auth.mode, 'none');
     assert.equal(loadWebhookConfig({}).deadlineMs, 3500);
   });

@@ -10,6 +10,7 @@ import { ResponseBuilder, ResponseTooLargeError } from '../src/webhook/response'
 import { FALLBACK_GRACE_MS } from '../src/webhook/run';
 import { MAX_RESPONSE_BYTES } from '../src/webhook/types';
 import { capturedLogs } from './setup';
+import { assertWebhookResponse } from './helpers/proto-json';
 import { post, serveWebhook, SESSION, webhookRequest, type ServedWebhook } from './helpers/webhook';
 
 /** A promise the test settles by hand. */
@@ -65,6 +66,7 @@ describe('webhook behaviour', () => {
       const reply = await post(served.url, request);
       assert.equal(reply.status, 200);
       assert.deepEqual(reply.json, { fulfillmentText: 'still working on it', fulfillmentMessages: [{ text: { text: ['still working on it'] } }] });
+      assertWebhookResponse('v2', reply.json);
       hold.open();
       assert.equal(await lateHandlerDone.promise, false);
       assert.deepEqual(await broker.history('projects/test-project/conversations/conv-123'), []);
@@ -75,6 +77,7 @@ describe('webhook behaviour', () => {
       const reply = await post(served.url, webhookRequest('stuckFallback'));
       assert.equal(reply.status, 200);
       assert.deepEqual(reply.json, {});
+      assertWebhookResponse('v2', reply.json);
     });
   });
 
@@ -112,6 +115,7 @@ describe('webhook behaviour', () => {
       const reply = await post(served.url, webhookRequest('nearlyBig'));
       assert.equal(reply.status, 200);
       assert.ok(reply.text.length > 60_000 && reply.text.length <= MAX_RESPONSE_BYTES);
+      assertWebhookResponse('v2', reply.json);
     });
 
     it('the builder throws a ResponseTooLargeError naming the size', () => {

@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { createLogger } from '../src/log';
 import { RedisConnection } from '../src/redis/connection';
-import { MemoryResponseCache } from '../src/webhook/cache';
+import { answerKey, MemoryResponseCache } from '../src/webhook/cache';
 import { responseKey } from '../src/webhook/cache-redis';
 import { defineIntentMap, type IntentMap } from '../src/webhook/intent-map';
+import type { WebhookRequest } from '../src/webhook/types';
 import { RedisServer } from './helpers/redis-server';
 import { capturedLogs } from './setup';
 import { post, serveWebhook, webhookRequest, type ServedWebhook } from './helpers/webhook';
@@ -114,7 +115,7 @@ describe('webhook idempotency', () => {
       assert.equal(first.status, 200);
       assert.equal(retry.text, first.text);
       assert.equal(a.runs() + b.runs(), 1);
-      const ttl = await redis.run((r) => r.ttl(responseKey(String(request.responseId))));
+      const ttl = await redis.run((r) => r.ttl(responseKey(answerKey(request as unknown as WebhookRequest))));
       assert.ok(ttl > 0 && ttl <= 120, `ttl ${ttl}`);
     });
 

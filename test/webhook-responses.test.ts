@@ -1,10 +1,13 @@
 /**
  * Each response helper, over real HTTP through the functions-framework, against the WebhookResponse JSON
- * Dialogflow documents (google.cloud.dialogflow.v2/v2beta1 webhook.proto, proto3 JSON names); and what a
- * handler reads from the request.
+ * Dialogflow documents (google.cloud.dialogflow.v2/v2beta1 webhook.proto, proto3 JSON names), every answer
+ * checked by the strict proto3-JSON validator against the API version the webhook is configured for; and
+ * what a handler reads from the request.
  */
 import assert from 'node:assert/strict';
 import { defineIntentMap, type IntentHandler } from '../src/webhook/intent-map';
+import { capturedLogs } from './setup';
+import { assertWebhookResponse, type ApiVersion } from './helpers/proto-json';
 import { post, serveWebhook, SESSION, webhookRequest, type ServedWebhook } from './helpers/webhook';
 
 const intents: Record<string, IntentHandler> = {
@@ -44,6 +47,18 @@ const intents: Record<string, IntentHandler> = {
     agent.sessionEntityType('topping', [{ value: 'basil', synonyms: ['basil'] }], 'supplement');
   },
   handoff: (agent) => void agent.liveAgentHandoff().endInteraction(),
+  raw: (agent) => {
+    agent.message({ simpleResponses: { simpleResponses: [{ textToSpeech: 'Hi', displayText: 'Hi' }] }, platform: 'ACTIONS_ON_GOOGLE' });
+    agent.message({ rbmText: { text: 'Hi', rbmSuggestion: [] } } as never);
+  },
+  mixed: (agent) => {
+    agent.text('Transferring you now.');
+    agent.card({ title: 'Agent', platform: 'TELEPHONY' });
+    agent.payload({ sipHeaders: { 'X-Queue': 'billing' } }, 'TELEPHONY');
+    agent.telephonyTransferCall('+15551234567');
+    agent.setContext('handoff', { lifespan: 1 });
+    agent.liveAgentHandoff().endInteraction();
+  },
   read: (agent) => {
     const context = agent.context('Order-Followup');
     agent.webhookPayload({
@@ -63,16 +78,23 @@ const intents: Record<string, IntentHandler> = {
 };
 
 describe('webhook response helpers (HTTP through the functions-framework)', () => {
-  let served: ServedWebhook;
+  const served = {} as Record<ApiVersion | 'fresh', ServedWebhook>;
+  const map = defineIntentMap({ intents, fallback: (agent) => void agent.text('fallback answer') });
   before(async () => {
-    served = await serveWebhook(defineIntentMap({ intents, fallback: (agent) => void agent.text('fallback answer') }));
+    served.v2 = await serveWebhook(map);
+    served.v2beta1 = await serveWebhook(map, { WEBHOOK_API_VERSION: 'v2beta1' });
   });
-  after(() => served.close());
+  after(async () => {
+    await served.v2.close();
+    await served.v2beta1.close();
+  });
 
-  async function answer(intent: string, overrides: Parameters<typeof webhookRequest>[1] = {}): Promise<Record<string, unknown>> {
-    const reply = await post(served.url, webhookRequest(intent, overrides));
+  /** The answer of a webhook configured for `version` (v2 by default), strictly valid for that version. */
+  async function answer(intent: string, overrides: Parameters<typeof webhookRequest>[1] = {}, on: ApiVersion | 'fresh' = 'v2'): Promise<Record<string, unknown>> {
+    const reply = await post(served[on].url, webhookRequest(intent, overrides));
     assert.equal(reply.status, 200, reply.text);
     assert.match(reply.headers.get('content-type') ?? '', /^application\/json/);
+    assertWebhookResponse(on === 'v2beta1' ? 'v2beta1' : 'v2', reply.json);
     return reply.json!;
   }
 
@@ -105,8 +127,8 @@ describe('webhook response helpers (HTTP through the functions-framework)', () =
     });
   });
 
-  it('custom payloads: nested per built-in platform, Actions on Google at the top, telephony and unknown verbatim', async () => {
-    assert.deepEqual(await answer('payloads'), {
+  it('custom payloads: nested per built-in platform, Actions on Google at the top, telephony (v2beta1) and unknown verbatim', async () => {
+    assert.deepEqual(await answer('payloads', {}, 'v2beta1'), {
       payload: { google: { expectUserResponse: true } },
       fulfillmentMessages: [
         { payload: { facebook: { attachment: { type: 'template' } } }, platform: 'FACEBOOK' },
@@ -118,8 +140,20 @@ describe('webhook response helpers (HTTP through the functions-framework)', () =
     });
   });
 
+  it('custom payloads on v2: the TELEPHONY one is left out (v2 has no such platform), the rest sent', async () => {
+    assert.deepEqual(await answer('payloads'), {
+      payload: { google: { expectUserResponse: true } },
+      fulfillmentMessages: [
+        { payload: { facebook: { attachment: { type: 'template' } } }, platform: 'FACEBOOK' },
+        { payload: { slack: { blocks: [] } }, platform: 'SLACK' },
+        { payload: { genesys: { queue: 'billing' } } },
+        { payload: { anything: [1, 2] } },
+      ],
+    });
+  });
+
   it('v2beta1 telephony messages', async () => {
-    assert.deepEqual(await answer('telephony'), {
+    assert.deepEqual(await answer('telephony', {}, 'v2beta1'), {
       fulfillmentMessages: [
         { telephonySynthesizeSpeech: { ssml: '<speak>Hold on</speak>' }, platform: 'TELEPHONY' },
         { telephonyPlayAudio: { audioUri: 'gs://bucket/hold.wav' }, platform: 'TELEPHONY' },
@@ -153,8 +187,51 @@ describe('webhook response helpers (HTTP through the functions-framework)', () =
     });
   });
 
+  it('message(): any Intent.Message as given; a v2beta1-only one (RBM) left out on v2', async () => {
+    const simple = { simpleResponses: { simpleResponses: [{ textToSpeech: 'Hi', displayText: 'Hi' }] }, platform: 'ACTIONS_ON_GOOGLE' };
+    assert.deepEqual(await answer('raw'), { fulfillmentMessages: [simple] });
+    assert.deepEqual(await answer('raw', {}, 'v2beta1'), { fulfillmentMessages: [simple, { rbmText: { text: 'Hi', rbmSuggestion: [] } }] });
+  });
+
   it('v2beta1 live-agent handoff and end of interaction', async () => {
-    assert.deepEqual(await answer('handoff'), { liveAgentHandoff: true, endInteraction: true });
+    assert.deepEqual(await answer('handoff', {}, 'v2beta1'), { liveAgentHandoff: true, endInteraction: true });
+  });
+
+  it('on v2, the v2beta1-only helpers leave their part out, the rest is sent, and one WARNING per helper names the setting', async () => {
+    // A fresh process-like instance, so no earlier test has had its warnings already.
+    const fresh = await serveWebhook(map);
+    served.fresh = fresh;
+    const before = capturedLogs().length;
+    const first = await answer('mixed', {}, 'fresh');
+    assert.deepEqual(first, {
+      fulfillmentText: 'Transferring you now.',
+      fulfillmentMessages: [{ text: { text: ['Transferring you now.'] } }],
+      outputContexts: [
+        { name: `${SESSION}/contexts/order-followup`, lifespanCount: 2, parameters: { 'order-number': 42, 'order-number.original': '42' } },
+        { name: `${SESSION}/contexts/handoff`, lifespanCount: 1 },
+      ],
+    });
+    await answer('mixed', {}, 'fresh');
+    await answer('telephony', {}, 'fresh');
+    await fresh.close();
+    const warnings = capturedLogs()
+      .slice(before)
+      .filter((entry) => entry.message === 'webhook helper needs the v2beta1 API; left out of the answer');
+    assert.deepEqual(warnings.map((entry) => entry.helper).sort(), [
+      'card (platform TELEPHONY)',
+      'endInteraction',
+      'liveAgentHandoff',
+      'payload (platform TELEPHONY)',
+      'telephonyPlayAudio',
+      'telephonySynthesizeSpeech',
+      'telephonyTransferCall',
+    ]);
+    assert.ok(warnings.every((entry) => entry.setting === 'WEBHOOK_API_VERSION' && entry.severity === 'WARNING'));
+    assert.deepEqual(await answer('telephony'), {});
+    // The same helpers on v2beta1 are sent as they are.
+    const beta = await answer('mixed', {}, 'v2beta1');
+    assert.equal(beta.liveAgentHandoff, true);
+    assert.equal((beta.fulfillmentMessages as unknown[]).length, 4);
   });
 
   it('a handler reads query, parameters, contexts by short name, language, the original payload and platform', async () => {

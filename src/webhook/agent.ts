@@ -6,7 +6,20 @@ import type { Logger } from '../log';
 import type { WebhookPublisher, WebhookEvent } from './publish';
 import { parseSession, shortContextName, sourcePlatform } from './request';
 import { ResponseBuilder } from './response';
-import type { Context, JsonObject, JsonValue, Platform, WebhookRequest } from './types';
+import type { ApiVersion, Context, JsonObject, JsonValue, Platform, WebhookRequest } from './types';
+
+/** How an agent is set up beyond the request. */
+export interface AgentOptions {
+  /** True when the deadline passed and this agent answers for the fallback. */
+  readonly timedOut?: boolean;
+  /** The agent's API version (`WEBHOOK_API_VERSION`, default v2). */
+  readonly apiVersion?: ApiVersion;
+  /**
+   * Helpers already reported as needing v2beta1, shared by every request of the process, so the WARNING
+   * is logged once per helper and process rather than on every answer.
+   */
+  readonly warned?: Set<string>;
+}
 
 /** An active context, read by short name. */
 export interface ActiveContext {
@@ -42,10 +55,19 @@ export class WebhookAgent extends ResponseBuilder {
     /** A logger for the handler: identifiers only, never conversation text. */
     readonly log: Logger,
     private readonly publisher?: WebhookPublisher,
-    options: { readonly timedOut?: boolean } = {},
+    options: AgentOptions = {},
   ) {
     const result = request.queryResult;
-    super(request.session, result.languageCode ?? 'en', result.outputContexts ?? []);
+    const warned = options.warned ?? new Set<string>();
+    const apiVersion = options.apiVersion ?? 'v2';
+    super(request.session, result.languageCode ?? 'en', result.outputContexts ?? [], {
+      apiVersion,
+      onUnsupported: (helper) => {
+        if (warned.has(helper)) return;
+        warned.add(helper);
+        log.warn('webhook helper needs the v2beta1 API; left out of the answer', { helper, setting: 'WEBHOOK_API_VERSION', apiVersion });
+      },
+    });
     this.intent = result.intent?.displayName ?? '';
     this.action = result.action ?? '';
     this.query = result.queryText ?? '';

@@ -1,5 +1,5 @@
 /**
- * The Redis implementation of `ResponseCache` (contract in ./cache): one string key per `responseId`,
+ * The Redis implementation of `ResponseCache` (contract in ./cache): one string key per answer key (`answerKey`),
  * hashed so any id makes a short, safe key, expiring with the TTL. One key per command, so it works the
  * same on Redis Cluster.
  */
@@ -8,8 +8,8 @@ import type { RedisConnection } from '../redis/connection';
 import type { ResponseCache } from './cache';
 
 /** The key of a response id's answer. */
-export function responseKey(responseId: string): string {
-  return `aa:webhook:${createHash('sha256').update(responseId).digest('hex')}`;
+export function responseKey(key: string): string {
+  return `aa:webhook:${createHash('sha256').update(key).digest('hex')}`;
 }
 
 export class RedisResponseCache implements ResponseCache {
@@ -18,12 +18,12 @@ export class RedisResponseCache implements ResponseCache {
     private readonly ttlSeconds: number,
   ) {}
 
-  async get(responseId: string): Promise<string | undefined> {
-    const value = await this.redis.run((r) => r.get(responseKey(responseId)));
+  async get(key: string): Promise<string | undefined> {
+    const value = await this.redis.run((r) => r.get(responseKey(key)));
     return typeof value === 'string' ? value : undefined;
   }
 
-  async set(responseId: string, json: string): Promise<void> {
-    await this.redis.run((r) => r.set(responseKey(responseId), json, { expiration: { type: 'EX', value: this.ttlSeconds } }));
+  async set(key: string, json: string): Promise<void> {
+    await this.redis.run((r) => r.set(responseKey(key), json, { expiration: { type: 'EX', value: this.ttlSeconds } }));
   }
 }

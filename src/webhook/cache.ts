@@ -1,6 +1,6 @@
 /**
- * Idempotency under Dialogflow's retries: the answer sent for a `responseId` is kept for a TTL, so a
- * retried request gets the same answer without running its handler again. Two implementations keep one
+ * Idempotency under Dialogflow's retries: the answer sent for a request is kept for a TTL, so a
+ * retried request gets the same answer without running its handler again (keyed by `answerKey`). Two implementations keep one
  * contract: `MemoryResponseCache` (one process; the default without Redis) and `RedisResponseCache`
  * (shared by every instance). The router also coalesces concurrent requests with the same id in one
  * process, so a retry that arrives while the first try is still running waits for its answer.
@@ -12,9 +12,29 @@
  *   anyway (an answer in time matters more than deduplication: see docs/webhook.md).
  */
 
+import type { WebhookRequest } from './types';
+
+/**
+ * The key an answer is kept under. Not the `responseId` alone: within one detect-intent call a follow-up
+ * event reaches the webhook again with the same `responseId` but another intent (or the same intent with
+ * the event's parameters), and that call needs its own answer. A retry repeats the request, so it gets the
+ * same key.
+ */
+export function answerKey(request: WebhookRequest): string {
+  const result = request.queryResult;
+  return JSON.stringify([
+    request.responseId,
+    result.intent?.name ?? '',
+    result.intent?.displayName ?? '',
+    result.action ?? '',
+    result.queryText ?? '',
+    result.parameters ?? {},
+  ]);
+}
+
 export interface ResponseCache {
-  get(responseId: string): Promise<string | undefined>;
-  set(responseId: string, json: string): Promise<void>;
+  get(key: string): Promise<string | undefined>;
+  set(key: string, json: string): Promise<void>;
 }
 
 /** Answers in process memory, bounded in count (oldest dropped first) and expiring after the TTL. */
@@ -27,20 +47,20 @@ export class MemoryResponseCache implements ResponseCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async get(responseId: string): Promise<string | undefined> {
-    const entry = this.entries.get(responseId);
+  async get(key: string): Promise<string | undefined> {
+    const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.now()) {
-      this.entries.delete(responseId);
+      this.entries.delete(key);
       return undefined;
     }
     return entry.json;
   }
 
-  async set(responseId: string, json: string): Promise<void> {
+  async set(key: string, json: string): Promise<void> {
     // Re-inserting moves the key to the end, so Map order stays oldest-first.
-    this.entries.delete(responseId);
-    this.entries.set(responseId, { json, expiresAt: this.now() + this.ttlSeconds * 1000 });
+    this.entries.delete(key);
+    this.entries.set(key, { json, expiresAt: this.now() + this.ttlSeconds * 1000 });
     this.evict();
   }
 

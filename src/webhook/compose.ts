@@ -32,6 +32,10 @@ export function createWebhookDeps(map: IntentMap, config: WebhookConfig, resourc
       ? new RedisResponseCache(redis, config.idempotencyTtlSeconds)
       : new MemoryResponseCache(config.idempotencyTtlSeconds, config.memoryCacheEntries),
     deadlineMs: config.deadlineMs,
+    assistantDeadlineMs: config.assistantDeadlineMs,
+    apiVersion: config.apiVersion,
+    // One per composition, that is per process for a deployed function: one WARNING per helper.
+    warned: new Set<string>(),
     log,
     publisher: broker ? createWebhookPublisher(broker, log) : undefined,
     basicRealm: config.auth.mode === 'basic' ? 'dialogflow-webhook' : undefined,

@@ -33,7 +33,11 @@ const cancelOrder: IntentHandler = (agent) => {
   agent.followupEvent('CANCEL_ORDER', { 'order-number': order });
 };
 
-/** Hands the conversation to a human, and tells the agents' desktops why. */
+/**
+ * Hands the conversation to a human, and tells the agents' desktops why. `liveAgentHandoff` exists on
+ * v2beta1 agents only (`WEBHOOK_API_VERSION=v2beta1`); on a v2 agent it is left out of the answer with a
+ * WARNING, the text is still sent, and the desktops' HUMAN_INTERVENTION_NEEDED notice carries the handoff.
+ */
 const handoff: IntentHandler = async (agent) => {
   agent.text('Let me put you through to a colleague. One moment, please.');
   agent.liveAgentHandoff();

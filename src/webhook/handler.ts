@@ -1,6 +1,7 @@
 /**
  * The HTTP edge of the fulfillment webhook, the same on Cloud Functions, the relay and the local stack:
- * - 405 for anything but POST; 401 when the configured authentication fails;
+ * - 405 for anything but POST; 401 when the configured authentication fails, 403 for a valid Google ID
+ *   token of another account;
  * - 400 with a reason when the body is not a WebhookRequest;
  * - 200 with the WebhookResponse: the handler's, the fallback's (unknown intent, or the deadline passed),
  *   or, for a retried `responseId`, the answer already sent (the handler does not run again);
@@ -13,18 +14,25 @@ import { UnavailableError } from '../errors';
 import { traceFields, type Logger } from '../log';
 import { increment } from '../metrics/counters';
 import type { WebhookAuthenticator } from './auth';
-import type { ResponseCache } from './cache';
+import { answerKey, type ResponseCache } from './cache';
 import type { IntentMap } from './intent-map';
 import type { WebhookPublisher } from './publish';
 import { parseWebhookRequest } from './request';
 import { runIntentMap } from './run';
-import type { WebhookRequest } from './types';
+import type { ApiVersion, WebhookRequest } from './types';
 
 export interface WebhookDeps {
   readonly map: IntentMap;
   readonly authenticate: WebhookAuthenticator;
   readonly cache: ResponseCache;
+  /** Deadline for every caller but Google Assistant. */
   readonly deadlineMs: number;
+  /** Deadline for the Google Assistant integration (`originalDetectIntentRequest.source` `google`). */
+  readonly assistantDeadlineMs?: number;
+  /** The agent's API version: what every answer must parse as. */
+  readonly apiVersion?: ApiVersion;
+  /** Helpers already warned about as needing v2beta1 (one WARNING per helper and process). */
+  readonly warned?: Set<string>;
   readonly log: Logger;
   /** Publishes handlers' events to desktops; undefined when no broker is configured. */
   readonly publisher?: WebhookPublisher;
@@ -79,7 +87,11 @@ export function createWebhookHandler(deps: () => Promise<WebhookDeps>): HttpHand
     const auth = await resolved.authenticate(req.headers);
     if (!auth.ok) {
       log.warn('webhook authentication failed', { reason: auth.reason });
-      increment('webhook_requests_total', { outcome: 'unauthenticated' });
+      increment('webhook_requests_total', { outcome: auth.status === 403 ? 'forbidden' : 'unauthenticated' });
+      if (auth.status === 403) {
+        res.status(403).json({ error: 'forbidden' });
+        return;
+      }
       if (resolved.basicRealm) res.set('WWW-Authenticate', `Basic realm="${resolved.basicRealm}"`);
       res.status(401).json({ error: 'unauthenticated' });
       return;
@@ -92,11 +104,12 @@ export function createWebhookHandler(deps: () => Promise<WebhookDeps>): HttpHand
       return;
     }
     const { request } = parsed;
-    let answer = inFlight.get(request.responseId);
+    const key = answerKey(request);
+    let answer = inFlight.get(key);
     if (!answer) {
       const reqLog = log.child({ responseId: request.responseId, intent: request.queryResult.intent?.displayName ?? '' });
-      answer = respond(request, resolved, reqLog).finally(() => inFlight.delete(request.responseId));
-      inFlight.set(request.responseId, answer);
+      answer = respond(request, key, resolved, reqLog).finally(() => inFlight.delete(key));
+      inFlight.set(key, answer);
     } else {
       increment('webhook_requests_total', { outcome: 'replayed' });
     }
@@ -105,11 +118,17 @@ export function createWebhookHandler(deps: () => Promise<WebhookDeps>): HttpHand
   };
 }
 
-async function respond(request: WebhookRequest, deps: WebhookDeps, log: Logger): Promise<Answer> {
+/** The deadline for the request's caller: Google Assistant waits 10 s, everything else 5 s. */
+function deadlineFor(request: WebhookRequest, deps: WebhookDeps): number {
+  const assistant = (request.originalDetectIntentRequest?.source ?? '').toLowerCase() === 'google';
+  return assistant && deps.assistantDeadlineMs !== undefined ? deps.assistantDeadlineMs : deps.deadlineMs;
+}
+
+async function respond(request: WebhookRequest, key: string, deps: WebhookDeps, log: Logger): Promise<Answer> {
   const { cache } = deps;
   const started = Date.now();
   try {
-    const cached = await bounded(cache.get(request.responseId), STORE_WAIT_MS);
+    const cached = await bounded(cache.get(key), STORE_WAIT_MS);
     if (cached !== undefined) {
       log.info('webhook retry answered from the idempotency store');
       increment('webhook_requests_total', { outcome: 'replayed' });
@@ -121,13 +140,20 @@ async function respond(request: WebhookRequest, deps: WebhookDeps, log: Logger):
   }
 
   // The deadline counts from the request's arrival, so time spent on the store comes out of it.
-  const deadlineMs = Math.max(1, deps.deadlineMs - (Date.now() - started));
-  const outcome = await runIntentMap(request, { map: deps.map, deadlineMs, log, publisher: deps.publisher });
+  const deadlineMs = Math.max(1, deadlineFor(request, deps) - (Date.now() - started));
+  const outcome = await runIntentMap(request, {
+    map: deps.map,
+    deadlineMs,
+    log,
+    publisher: deps.publisher,
+    apiVersion: deps.apiVersion,
+    warned: deps.warned,
+  });
   increment('webhook_requests_total', { outcome: outcome.kind });
   if (!('json' in outcome)) return { status: 500, json: INTERNAL_ERROR };
 
   try {
-    await bounded(cache.set(request.responseId, outcome.json), STORE_WAIT_MS);
+    await bounded(cache.set(key, outcome.json), STORE_WAIT_MS);
   } catch (error) {
     log.warn('answer not stored for retries; idempotency store unavailable', { error: describe(error) });
   }

@@ -16,6 +16,11 @@ export interface IntentMap {
    * `agent.timedOut` true, on a fresh agent: what the late handler wrote is discarded).
    */
   readonly fallback: IntentHandler;
+  /**
+   * Runs for every intent instead of the map (a handler that routes by itself, as the inline-editor
+   * compatibility module does); the fallback then answers only past the deadline.
+   */
+  readonly any?: IntentHandler;
 }
 
 /** Checks a map once, at definition: a missing handler is a deployment mistake, not a request's. */
@@ -25,11 +30,13 @@ export function defineIntentMap(map: IntentMap): IntentMap {
     if (typeof handler !== 'function') throw new TypeError(`intent map: the handler of "${name}" is not a function`);
   }
   if (typeof map.fallback !== 'function') throw new TypeError('intent map: the fallback is not a function');
-  return Object.freeze({ intents: Object.freeze({ ...map.intents }), fallback: map.fallback });
+  if (map.any !== undefined && typeof map.any !== 'function') throw new TypeError('intent map: the handler for any intent is not a function');
+  return Object.freeze({ intents: Object.freeze({ ...map.intents }), fallback: map.fallback, ...(map.any ? { any: map.any } : {}) });
 }
 
 /** The handler for an intent display name, or the fallback (an own property only: never `toString`). */
 export function handlerFor(map: IntentMap, intent: string): { readonly handler: IntentHandler; readonly matched: boolean } {
+  if (map.any) return { handler: map.any, matched: true };
   const handler = Object.prototype.hasOwnProperty.call(map.intents, intent) ? map.intents[intent] : undefined;
   return handler ? { handler, matched: true } : { handler: map.fallback, matched: false };
 }

@@ -4,13 +4,16 @@
  * `conversation-lifecycle-event` whose data is a ConversationEvent-shaped JSON (`conversation`, `type`),
  * plus a `webhookEvent` object: existing desktops that switch on `type` ignore a type they do not handle,
  * and `HUMAN_INTERVENTION_NEEDED` is the very type Agent Assist itself sends when a handoff is needed.
- * The message id is derived from the request's `responseId`, so a retried request publishes nothing twice
- * (the broker deduplicates by message id).
+ * The message id is derived from the request (its `responseId` and the hash of its answer key), so a
+ * retried request publishes nothing twice (the broker deduplicates by message id), while the call a
+ * follow-up event makes within the same detect-intent call publishes its own events.
  */
+import { createHash } from 'node:crypto';
 import type { Broker } from '../broker/broker';
 import { conversationKey } from '../conversation';
 import type { EventRecord } from '../events/types';
 import type { Logger } from '../log';
+import { answerKey } from './cache';
 import { parseSession } from './request';
 import type { JsonObject, WebhookRequest } from './types';
 
@@ -33,6 +36,12 @@ export interface WebhookPublisher {
   publish(request: WebhookRequest, event: WebhookEvent, sequence: number): Promise<boolean>;
 }
 
+/** The id of an event a request publishes: `webhook-<responseId>-<8 hex of its answer key>-<n>`. */
+export function webhookMessageId(request: WebhookRequest, sequence: number): string {
+  const call = createHash('sha256').update(answerKey(request)).digest('hex').slice(0, 8);
+  return `webhook-${request.responseId}-${call}-${sequence}`;
+}
+
 /** The conversation a session belongs to by default. */
 export function defaultConversation(session: string): string | undefined {
   const parsed = parseSession(session);
@@ -51,7 +60,7 @@ export function createWebhookPublisher(broker: Broker, log: Logger, now: () => D
         return false;
       }
       const type = event.type ?? 'TYPE_UNSPECIFIED';
-      const messageId = `webhook-${request.responseId}-${sequence}`;
+      const messageId = webhookMessageId(request, sequence);
       const data = {
         conversation: name,
         type,

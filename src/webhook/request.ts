@@ -13,9 +13,35 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A copy without the keys whose value is `null` (proto3 JSON: null means the field's default). */
+function withoutNulls(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== null));
+}
+
+/**
+ * The request with `null` removed from every optional message field Dialogflow may null (the request, its
+ * query results, intent, contexts and original request), never inside parameters or payloads, where null
+ * is a value.
+ */
+function normalize(body: Record<string, unknown>): Record<string, unknown> {
+  const result = (value: unknown): unknown => {
+    if (!isObject(value)) return value;
+    const copy = withoutNulls(value);
+    if (isObject(copy.intent)) copy.intent = withoutNulls(copy.intent);
+    if (Array.isArray(copy.outputContexts)) copy.outputContexts = copy.outputContexts.map((c) => (isObject(c) ? withoutNulls(c) : c));
+    return copy;
+  };
+  const copy = withoutNulls(body);
+  copy.queryResult = result(copy.queryResult);
+  if (Array.isArray(copy.alternativeQueryResults)) copy.alternativeQueryResults = copy.alternativeQueryResults.map(result);
+  if (isObject(copy.originalDetectIntentRequest)) copy.originalDetectIntentRequest = withoutNulls(copy.originalDetectIntentRequest);
+  return copy;
+}
+
 /** Checks a parsed JSON body; returns the request, or why it is not one (never the body's text). */
-export function parseWebhookRequest(body: unknown): ParsedRequest {
-  if (!isObject(body)) return { ok: false, reason: 'body must be a JSON WebhookRequest object' };
+export function parseWebhookRequest(raw: unknown): ParsedRequest {
+  if (!isObject(raw)) return { ok: false, reason: 'body must be a JSON WebhookRequest object' };
+  const body = normalize(raw);
   const { responseId, session, queryResult, originalDetectIntentRequest } = body;
   if (typeof responseId !== 'string' || responseId === '' || responseId.length > 256) {
     return { ok: false, reason: 'responseId must be a non-empty string' };
@@ -39,6 +65,12 @@ export function parseWebhookRequest(body: unknown): ParsedRequest {
   }
   if (originalDetectIntentRequest !== undefined && !isObject(originalDetectIntentRequest)) {
     return { ok: false, reason: 'originalDetectIntentRequest must be an object' };
+  }
+  if (isObject(originalDetectIntentRequest) && originalDetectIntentRequest.payload !== undefined && !isObject(originalDetectIntentRequest.payload)) {
+    return { ok: false, reason: 'originalDetectIntentRequest.payload must be an object' };
+  }
+  if (body.alternativeQueryResults !== undefined && (!Array.isArray(body.alternativeQueryResults) || !body.alternativeQueryResults.every(isObject))) {
+    return { ok: false, reason: 'alternativeQueryResults must be an array of query results' };
   }
   return { ok: true, request: body as unknown as WebhookRequest };
 }

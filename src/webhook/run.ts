@@ -13,7 +13,7 @@ import { WebhookAgent } from './agent';
 import { handlerFor, type IntentHandler, type IntentMap } from './intent-map';
 import type { WebhookPublisher } from './publish';
 import { ResponseTooLargeError } from './response';
-import type { WebhookRequest } from './types';
+import type { ApiVersion, WebhookRequest } from './types';
 
 /** Time the fallback has once the deadline has passed. */
 export const FALLBACK_GRACE_MS = 250;
@@ -27,6 +27,10 @@ export interface RunOptions {
   readonly deadlineMs: number;
   readonly log: Logger;
   readonly publisher?: WebhookPublisher;
+  /** The agent's API version (default v2). */
+  readonly apiVersion?: ApiVersion;
+  /** Helpers already warned about as needing v2beta1, shared across requests. */
+  readonly warned?: Set<string>;
 }
 
 const LATE = Symbol('late');
@@ -61,8 +65,9 @@ function serialize(agent: WebhookAgent, log: Logger): string | RunOutcome {
 }
 
 export async function runIntentMap(request: WebhookRequest, options: RunOptions): Promise<RunOutcome> {
-  const { map, deadlineMs, log, publisher } = options;
-  const agent = new WebhookAgent(request, log, publisher);
+  const { map, deadlineMs, log, publisher, apiVersion } = options;
+  const warned = options.warned ?? new Set<string>();
+  const agent = new WebhookAgent(request, log, publisher, { apiVersion, warned });
   const { handler, matched } = handlerFor(map, agent.intent);
   if (!matched) log.info('no handler for intent; fallback answers', { intent: agent.intent });
   let result: void | typeof LATE;
@@ -78,7 +83,7 @@ export async function runIntentMap(request: WebhookRequest, options: RunOptions)
   }
 
   log.warn('intent handler passed the deadline; fallback answers', { intent: agent.intent, deadlineMs });
-  const standIn = new WebhookAgent(request, log, publisher, { timedOut: true });
+  const standIn = new WebhookAgent(request, log, publisher, { timedOut: true, apiVersion, warned });
   try {
     if ((await within(map.fallback, standIn, FALLBACK_GRACE_MS)) !== LATE) {
       const json = serialize(standIn, log);

@@ -8,7 +8,11 @@
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-/** `Intent.Message.Platform` (v2beta1 adds TELEPHONY). */
+/** The Dialogflow ES API version an agent uses (its settings page): v2 is the default, v2beta1 the beta. */
+export const API_VERSIONS = ['v2', 'v2beta1'] as const;
+export type ApiVersion = (typeof API_VERSIONS)[number];
+
+/** `Intent.Message.Platform`; TELEPHONY exists in v2beta1 only (a v2 agent refuses it as an invalid enum value). */
 export const PLATFORMS = [
   'PLATFORM_UNSPECIFIED',
   'FACEBOOK',
@@ -43,8 +47,23 @@ export interface Intent {
   endInteraction?: boolean;
 }
 
+/** `SentimentAnalysisResult` (when sentiment analysis is enabled for the agent). */
+export interface SentimentAnalysisResult {
+  queryTextSentiment?: { score?: number; magnitude?: number };
+}
+
+/** v2beta1 `KnowledgeAnswers` (knowledge connectors). */
+export interface KnowledgeAnswers {
+  answers?: { source?: string; faqQuestion?: string; answer?: string; matchConfidenceLevel?: string; matchConfidence?: number }[];
+}
+
+/**
+ * `QueryResult`. Dialogflow may send `null` for any optional field; the request parser turns those into
+ * absent fields, so a handler only ever sees `undefined`.
+ */
 export interface QueryResult {
   queryText?: string;
+  speechRecognitionConfidence?: number;
   languageCode?: string;
   action?: string;
   parameters?: JsonObject;
@@ -54,6 +73,10 @@ export interface QueryResult {
   outputContexts?: Context[];
   intent?: Intent;
   intentDetectionConfidence?: number;
+  diagnosticInfo?: JsonObject;
+  sentimentAnalysisResult?: SentimentAnalysisResult;
+  /** v2beta1: answers from knowledge connectors. */
+  knowledgeAnswers?: KnowledgeAnswers;
 }
 
 /** `OriginalDetectIntentRequest`: `source` is set by Dialogflow (`google`, `facebook`, `slack`, …). */
@@ -69,6 +92,8 @@ export interface WebhookRequest {
   /** Unique per detect-intent call; Dialogflow sends it again when it retries. */
   responseId: string;
   queryResult: QueryResult;
+  /** v2beta1: results from knowledge connectors and other intents, best first. */
+  alternativeQueryResults?: QueryResult[];
   originalDetectIntentRequest?: OriginalDetectIntentRequest;
 }
 
@@ -85,6 +110,16 @@ export interface Message {
   quickReplies?: { title?: string; quickReplies: string[] };
   card?: { title?: string; subtitle?: string; imageUri?: string; buttons?: CardButton[] };
   payload?: JsonObject;
+  /** Actions on Google messages (platform ACTIONS_ON_GOOGLE). */
+  simpleResponses?: { simpleResponses: { textToSpeech?: string; ssml?: string; displayText?: string }[] };
+  basicCard?: {
+    title?: string;
+    subtitle?: string;
+    formattedText?: string;
+    image?: { imageUri?: string; accessibilityText?: string };
+    buttons?: { title: string; openUriAction: { uri: string } }[];
+  };
+  suggestions?: { suggestions: { title: string }[] };
   /** v2beta1 telephony messages (platform TELEPHONY). */
   telephonyPlayAudio?: { audioUri: string };
   telephonySynthesizeSpeech?: { text: string } | { ssml: string };
@@ -120,9 +155,9 @@ export interface WebhookResponse {
   outputContexts?: Context[];
   followupEventInput?: EventInput;
   sessionEntityTypes?: SessionEntityType[];
-  /** v2beta1: hand the conversation to a human agent. */
+  /** v2beta1 only: hand the conversation to a human agent. */
   liveAgentHandoff?: boolean;
-  /** v2beta1: this response ends the interaction. */
+  /** v2beta1 only: this response ends the interaction. */
   endInteraction?: boolean;
 }
 
