@@ -3,6 +3,8 @@
  * with a key the test generates and verified by google-auth-library against a local certificate server.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../src/config/settings';
 import { safeEqual } from '../src/webhook/auth';
 import { dialogflowServiceAgent, loadWebhookConfig } from '../src/webhook/config';
@@ -125,6 +127,19 @@ describe('webhook authentication', () => {
         assert.deepEqual(reply.json, { error: 'unauthenticated' });
       }
       assert.equal((await post(url, webhookRequest('hello'))).status, 401);
+    });
+
+    it("answers 503, not 401, when Google's certificates cannot be fetched", async () => {
+      const down = createServer((_req, res) => res.writeHead(503).end());
+      await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
+      try {
+        const certsUrl = `http://127.0.0.1:${(down.address() as AddressInfo).port}/certs`;
+        const outage = await serve({ WEBHOOK_AUTH: 'id-token', WEBHOOK_ID_TOKEN_AUDIENCE: audience, WEBHOOK_PROJECT_NUMBER: '123456789012', GOOGLE_CERTS_URL: certsUrl });
+        const reply = await post(outage, webhookRequest('hello'), { authorization: `Bearer ${certs.sign({ aud: audience, email })}` });
+        assert.equal(reply.status, 503, reply.text);
+      } finally {
+        down.close();
+      }
     });
   });
 

@@ -84,7 +84,16 @@ export function createWebhookHandler(deps: () => Promise<WebhookDeps>): HttpHand
       res.status(405).set('Allow', 'POST').json({ error: 'method not allowed' });
       return;
     }
-    const auth = await resolved.authenticate(req.headers);
+    let auth: Awaited<ReturnType<WebhookDeps['authenticate']>>;
+    try {
+      auth = await resolved.authenticate(req.headers);
+    } catch (error) {
+      if (!(error instanceof UnavailableError)) throw error;
+      // Google's signing certificates could not be fetched: an outage, not a caller that failed to authenticate.
+      log.warn('webhook authentication unavailable: signing certificates could not be fetched');
+      res.status(503).set('Retry-After', '5').json({ error: 'authentication unavailable, retry later' });
+      return;
+    }
     if (!auth.ok) {
       log.warn('webhook authentication failed', { reason: auth.reason });
       increment('webhook_requests_total', { outcome: auth.status === 403 ? 'forbidden' : 'unauthenticated' });

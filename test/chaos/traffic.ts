@@ -9,7 +9,7 @@ export interface TrafficOptions {
   readonly url: () => string;
   readonly conversations: readonly string[];
   readonly perSecond: number;
-  /** Delay before a failed delivery is tried again. */
+  /** Delay before a failed delivery is first tried again (it doubles with each failure, up to 2 s). */
   readonly retryMs?: number;
 }
 
@@ -75,11 +75,15 @@ export class Traffic {
         })
         .catch((error: unknown) => retry(String((error as { cause?: unknown }).cause ?? error)));
     };
+    let failures = 0;
+    // Exponential backoff with jitter, as a push subscription's retry policy backs off.
     const retry = (why: string): void => {
       if (this.aborted) return;
       this.lastFailure = why;
       this.retries += 1;
-      setTimeout(attempt, this.options.retryMs ?? 100);
+      failures += 1;
+      const base = Math.min((this.options.retryMs ?? 100) * 2 ** (failures - 1), 2000);
+      setTimeout(attempt, base * (0.5 + Math.random()));
     };
     attempt();
   }
