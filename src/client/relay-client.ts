@@ -8,64 +8,19 @@
  * Runs unchanged in a browser (served as an ES module at `/relay-client.js`) and in Node (pass `ws`).
  */
 import { Emitter } from './emitter';
-import type { DataType, RelayEvent } from './notifications';
-import { backoffDelay, isEventId, reactionTo, type BackoffBounds } from './policy';
+import { toEvent, type Frame } from './frames';
+import { readOptions, type ClientEvents, type ClientSettings, type ClientState, type RelayClientOptions, type StateDetail } from './options';
+import { backoffDelay, reactionTo } from './policy';
 import { OPEN, PROTOCOL, drop, refusedStatus, tokenExpiry, webSocketClass, type WebSocketConstructor, type WebSocketLike } from './socket';
 import { RelayError, Subscription, type SubscribeOptions, type SubscriptionHost } from './subscription';
 
-export type { DataType, RelayEvent } from './notifications';
 export type * from './notifications';
+export type { ClientEvents, ClientState, RelayClientOptions, StateDetail } from './options';
 export { RelayError, Subscription, type JoinedInfo, type SubscribeOptions } from './subscription';
 export type { WebSocketConstructor, WebSocketLike } from './socket';
 
 /** The client's version; `/relay-client.js` carries it in its header. */
 export const VERSION = '1.0.0';
-
-/** `connecting` → `connected` → `disconnected` (a reconnect is scheduled) → `connecting` …; `closed` is final. */
-export type ClientState = 'connecting' | 'connected' | 'disconnected' | 'closed';
-
-/** What accompanies a state change. */
-export interface StateDetail {
-  /** `connecting`: attempts since the last good connection (0 for the first). */
-  readonly attempt?: number;
-  /** `connected`: the user the token was issued for. */
-  readonly user?: string;
-  /** `disconnected`, `closed`: the close code (1006 when the connection was lost or never opened) and reason. */
-  readonly code?: number;
-  readonly reason?: string;
-  /** `disconnected`: milliseconds until the next attempt. */
-  readonly delayMs?: number;
-  /** `disconnected`: the error of a failed `getToken`; `closed`: why the WebSocket could not be made. */
-  readonly error?: unknown;
-}
-
-/** Options of `new RelayClient(…)`. */
-export interface RelayClientOptions {
-  /** The relay's native endpoint: `wss://relay.example.com/ws`. */
-  readonly url: string;
-  /**
-   * Resolves to a JWT from `POST /register`. `renew` is true after the relay said the token expired
-   * (close 4001) or refused it (401): register again then. Otherwise a cached token will do.
-   */
-  readonly getToken: (renew: boolean) => string | Promise<string>;
-  /** The WebSocket class; defaults to `globalThis.WebSocket` (pass `ws` in Node 20). */
-  readonly WebSocket?: WebSocketConstructor;
-  /** First reconnect delay ceiling, in ms (default 500); it doubles per failed attempt. */
-  readonly minReconnectDelayMs?: number;
-  /** Largest reconnect delay, in ms (default 20000). */
-  readonly maxReconnectDelayMs?: number;
-  /** Send an application ping this often, in ms (default 20000; 0 turns the heartbeat off). */
-  readonly heartbeatMs?: number;
-  /** Give the connection up when nothing arrives this long after a ping, in ms (default 10000). */
-  readonly heartbeatTimeoutMs?: number;
-  /** Give an attempt up when the relay's `hello` has not come this long after it began, in ms (default 15000). */
-  readonly connectTimeoutMs?: number;
-}
-
-/** The events a client emits. */
-export interface ClientEvents extends Record<string, unknown[]> {
-  state: [ClientState, StateDetail];
-}
 
 interface Connection {
   readonly ws: WebSocketLike;
@@ -79,15 +34,6 @@ interface Connection {
 }
 
 type Timer = ReturnType<typeof setTimeout>;
-type Frame = Record<string, unknown>;
-
-function positive(value: number | undefined, fallback: number, name: string, allowZero = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new TypeError(`${name} must be a positive number of milliseconds`);
-  }
-  return value;
-}
 
 /** A connection to the relay that subscriptions share; see the module comment. */
 export class RelayClient extends Emitter<ClientEvents> implements SubscriptionHost {
@@ -96,10 +42,7 @@ export class RelayClient extends Emitter<ClientEvents> implements SubscriptionHo
   private conn?: Connection;
   private readonly subs = new Map<string, Subscription>();
   private readonly WebSocketClass: WebSocketConstructor;
-  private readonly bounds: BackoffBounds;
-  private readonly heartbeatMs: number;
-  private readonly heartbeatTimeoutMs: number;
-  private readonly connectTimeoutMs: number;
+  private readonly settings: ClientSettings;
   private attempt = 0;
   private renewNext = false;
   private failuresBeforeOpen = 0;
@@ -113,14 +56,8 @@ export class RelayClient extends Emitter<ClientEvents> implements SubscriptionHo
 
   constructor(private readonly options: RelayClientOptions) {
     super();
-    if (typeof options?.url !== 'string' || !/^wss?:\/\//i.test(options.url)) throw new TypeError("url must be the relay's ws:// or wss:// endpoint (…/ws)");
-    if (typeof options.getToken !== 'function') throw new TypeError('getToken must be a function (renew) => JWT');
+    this.settings = readOptions(options);
     this.WebSocketClass = webSocketClass(options.WebSocket);
-    this.bounds = { minMs: positive(options.minReconnectDelayMs, 500, 'minReconnectDelayMs'), maxMs: positive(options.maxReconnectDelayMs, 20_000, 'maxReconnectDelayMs') };
-    if (this.bounds.maxMs < this.bounds.minMs) throw new TypeError('maxReconnectDelayMs must be at least minReconnectDelayMs');
-    this.heartbeatMs = positive(options.heartbeatMs, 20_000, 'heartbeatMs', true);
-    this.heartbeatTimeoutMs = positive(options.heartbeatTimeoutMs, 10_000, 'heartbeatTimeoutMs');
-    this.connectTimeoutMs = positive(options.connectTimeoutMs, 15_000, 'connectTimeoutMs');
     // Connect on the next microtask, so `state` listeners added right after construction see `connecting`.
     queueMicrotask(() => void this.connect());
   }
@@ -226,7 +163,7 @@ export class RelayClient extends Emitter<ClientEvents> implements SubscriptionHo
     }
     const conn: Connection = { ws, token, opened: false, greeted: false, pending: new Map() };
     this.conn = conn;
-    this.connectTimer = setTimeout(() => this.abandon(conn, 'no hello from the relay in time'), this.connectTimeoutMs);
+    this.connectTimer = setTimeout(() => this.abandon(conn, 'no hello from the relay in time'), this.settings.connectTimeoutMs);
     ws.onopen = () => {
       conn.opened = true;
     };
@@ -298,7 +235,7 @@ export class RelayClient extends Emitter<ClientEvents> implements SubscriptionHo
         const timer = setTimeout(() => {
           this.rejoinTimers.delete(sub);
           if (sub.active) this.join(sub);
-        }, backoffDelay(sub.unavailable++, this.bounds));
+        }, backoffDelay(sub.unavailable++, this.settings.bounds));
         this.rejoinTimers.set(sub, timer);
       } else if (this.subs.get(sub.key) === sub) {
         this.subs.delete(sub.key);
@@ -314,13 +251,13 @@ export class RelayClient extends Emitter<ClientEvents> implements SubscriptionHo
   }
 
   private startHeartbeat(conn: Connection): void {
-    if (this.heartbeatMs === 0) return;
+    if (this.settings.heartbeatMs === 0) return;
     this.heartbeatTimer = setInterval(() => {
       if (conn !== this.conn) return;
       this.send(conn, { type: 'ping', ref: 'heartbeat' });
       // Browsers do not see a dead TCP connection for minutes; silence after a ping means it is gone.
-      this.deadTimer ??= setTimeout(() => this.abandon(conn, 'no answer to the heartbeat'), this.heartbeatTimeoutMs);
-    }, this.heartbeatMs);
+      this.deadTimer ??= setTimeout(() => this.abandon(conn, 'no answer to the heartbeat'), this.settings.heartbeatTimeoutMs);
+    }, this.settings.heartbeatMs);
   }
 
   private abandon(conn: Connection, reason: string): void {
@@ -350,7 +287,7 @@ export class RelayClient extends Emitter<ClientEvents> implements SubscriptionHo
   }
 
   private retry(now: boolean, detail: StateDetail): void {
-    const delayMs = now ? 0 : backoffDelay(this.attempt++, this.bounds);
+    const delayMs = now ? 0 : backoffDelay(this.attempt++, this.settings.bounds);
     this.setState('disconnected', { ...detail, delayMs });
     if (this.closed) return; // a state listener closed the client
     clearTimeout(this.reconnectTimer);
@@ -374,21 +311,4 @@ export class RelayClient extends Emitter<ClientEvents> implements SubscriptionHo
     this.rejoinTimers.clear();
     this.reconnectTimer = this.connectTimer = this.deadTimer = this.heartbeatTimer = undefined;
   }
-}
-
-const DATA_TYPES: readonly string[] = ['human-agent-assistant-event', 'new-message-event', 'conversation-lifecycle-event', 'new-recognition-result-notification-event'];
-
-/** The event of an `event` frame, or undefined when the frame is not one. */
-function toEvent(frame: Frame): RelayEvent | undefined {
-  if (!isEventId(frame.id) || typeof frame.conversation !== 'string' || !DATA_TYPES.includes(frame.dataType as string)) return undefined;
-  return {
-    id: frame.id,
-    conversation: frame.conversation,
-    dataType: frame.dataType as DataType,
-    messageId: String(frame.messageId ?? ''),
-    publishTime: String(frame.publishTime ?? ''),
-    ackTime: String(frame.ackTime ?? ''),
-    attributes: (typeof frame.attributes === 'object' && frame.attributes !== null ? frame.attributes : {}) as Record<string, string>,
-    data: (typeof frame.data === 'object' && frame.data !== null ? frame.data : {}) as never,
-  } as RelayEvent;
 }
