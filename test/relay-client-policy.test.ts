@@ -11,6 +11,7 @@ import { RelayClient } from '../src/client/relay-client';
 import { ClientRecorder } from './helpers/client-recorder';
 import { nextMessageId, pushEnvelope } from './helpers/events';
 import { TEST_PROJECT, postEvent, startServer, type RunningServer } from './helpers/stack';
+import { Signal } from './helpers/signal';
 import { TcpProxy } from './helpers/tcp-proxy';
 
 describe('relay client: close codes, backoff, event ids', () => {
@@ -128,4 +129,98 @@ describe('relay client: dead connections and final closes', function () {
       }
     });
   }
+
+  /** A stand-in relay speaking the native protocol as each test scripts it; records the frames it received. */
+  async function standIn(onFrame: (ws: WebSocket, frame: Record<string, unknown>, connection: number) => void): Promise<{
+    url: string;
+    received: Array<Record<string, unknown> & { connection: number; at: number }>;
+    until: (predicate: () => boolean) => Promise<void>;
+  }> {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => 'aa-relay.v1' });
+    cleanup.push(() => new Promise((resolve) => wss.close(resolve)));
+    const received: Array<Record<string, unknown> & { connection: number; at: number }> = [];
+    const signal = new Signal();
+    let connections = 0;
+    wss.on('connection', (ws) => {
+      const connection = ++connections;
+      ws.on('message', (raw) => {
+        const frame = JSON.parse(raw.toString()) as Record<string, unknown>;
+        received.push({ ...frame, connection, at: Date.now() });
+        onFrame(ws, frame, connection);
+        signal.notify();
+      });
+      ws.send(JSON.stringify({ type: 'hello', protocol: 'aa-relay.v1', user: 'u' }));
+    });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    return {
+      url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}/ws`,
+      received,
+      until: (predicate) => signal.until(predicate, 5000, () => JSON.stringify(received).slice(-400)),
+    };
+  }
+
+  const event = (id: string, conversation: string): string =>
+    JSON.stringify({ type: 'event', id, conversation, dataType: 'new-message-event', messageId: `m${id}`, publishTime: '', ackTime: '', attributes: {}, data: { type: 'NEW_MESSAGE' } });
+
+  it('drops events at or before the last one handed over, even when a relay replays them, and resumes with after', async () => {
+    const name = 'projects/p/conversations/dedupe';
+    const relay = await standIn((ws, frame, connection) => {
+      if (frame.type !== 'join') return;
+      // Ignores `after` and replays everything: the client must not hand over 1-0 or 2-0 again.
+      const ids = connection === 1 ? ['1-0', '2-0'] : ['1-0', '2-0', '3-0', '10-0'];
+      for (const id of ids) ws.send(event(id, name));
+      ws.send(JSON.stringify({ type: 'joined', ref: frame.ref, conversation: name, replayed: ids.length }));
+      if (connection === 1) setTimeout(() => ws.close(1012, 'restart'), 20);
+    });
+    const recorder = new ClientRecorder(new RelayClient({ url: relay.url, getToken: () => 't', WebSocket }));
+    cleanup.push(() => recorder.client.close());
+    const sub = recorder.subscribe(name);
+    const events = await recorder.eventCount(sub, 4);
+    assert.deepEqual(events.map((e) => e.id), ['1-0', '2-0', '3-0', '10-0']);
+    const joins = relay.received.filter((frame) => frame.type === 'join');
+    assert.deepEqual(joins.map((frame) => [frame.connection, frame.after]), [[1, undefined], [2, '2-0']]);
+    assert.equal(sub.lastEventId, '10-0');
+  });
+
+  it('an unavailable join is reported as retrying and joined again; a leave waits for its join to be answered', async () => {
+    const name = 'projects/p/conversations/retry';
+    const other = 'projects/p/conversations/left-early';
+    let joinsOfName = 0;
+    const answeredAt = new Map<string, number>();
+    const relay = await standIn((ws, frame) => {
+      if (frame.type === 'join' && frame.conversation === name && ++joinsOfName === 1) {
+        ws.send(JSON.stringify({ type: 'error', ref: frame.ref, code: 'unavailable', message: 'could not join now; retry' }));
+      } else if (frame.type === 'join') {
+        // Answered late, so the unsubscribe below happens while this join is in flight.
+        setTimeout(() => {
+          answeredAt.set(String(frame.conversation), Date.now());
+          ws.send(JSON.stringify({ type: 'joined', ref: frame.ref, conversation: frame.conversation, replayed: 0 }));
+        }, 100);
+      } else if (frame.type === 'leave') {
+        ws.send(JSON.stringify({ type: 'left', ref: frame.ref, conversation: frame.conversation }));
+      }
+    });
+    const recorder = new ClientRecorder(new RelayClient({ url: relay.url, getToken: () => 't', WebSocket, minReconnectDelayMs: 40 }));
+    cleanup.push(() => recorder.client.close());
+    const sub = recorder.subscribe(name);
+    const joined = new Promise<void>((resolve) => sub.on('joined', () => resolve()));
+    await recorder.until(() => recorder.errors.get(sub)!.length === 1);
+    const [error] = recorder.errors.get(sub)!;
+    assert.equal(error.code, 'unavailable');
+    assert.equal(error.retrying, true);
+    assert.equal(sub.active, true);
+    await joined;
+    assert.equal(joinsOfName, 2);
+
+    const early = recorder.subscribe(other);
+    await relay.until(() => relay.received.some((frame) => frame.type === 'join' && frame.conversation === other));
+    early.unsubscribe();
+    await relay.until(() => relay.received.some((frame) => frame.type === 'leave'));
+    const order = relay.received.filter((frame) => frame.conversation === other).map((frame) => frame.type);
+    assert.deepEqual(order, ['join', 'leave']);
+    const leave = relay.received.find((frame) => frame.type === 'leave')!;
+    assert.equal(leave.conversation, other);
+    assert.ok(leave.at >= answeredAt.get(other)!, 'the leave was sent only once the join was answered');
+  });
 });
+
