@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { signToken } from '../src/auth/jwt';
+import { compareEventIds } from '../src/client/policy';
 import { RelayClient, type RelayClientOptions } from '../src/client/relay-client';
 import { ClientRecorder } from './helpers/client-recorder';
 import { nextMessageId, pushEnvelope } from './helpers/events';
@@ -132,8 +133,11 @@ describe('relay client (Node, ws) against the relay', function () {
       try {
         const name = newConversation();
         const sub = recorder.subscribe(name);
+        const otherName = newConversation(); // a second subscription on the same connection resumes too
+        const other = recorder.subscribe(otherName);
         await recorder.state('connected');
         const posting = keepPosting(server.url, name);
+        const otherPosting = keepPosting(server.url, otherName, 15);
         await recorder.eventCount(sub, 20);
 
         assert.equal(await relay.stop(signal), signal === 'SIGTERM' ? 0 : null);
@@ -147,10 +151,13 @@ describe('relay client (Node, ws) against the relay', function () {
         await recorder.state('connected', 2);
         await recorder.until(() => posting.posted.length > countWhileDown + 20, 15_000, 'more events after the restart');
         await posting.stop();
+        await otherPosting.stop();
 
         const events = await recorder.eventCount(sub, posting.posted.length);
         assert.deepEqual(events.map((e) => e.messageId), posting.posted, 'every event once, in order');
-        for (let i = 1; i < events.length; i++) assert.ok(events[i - 1].id < events[i].id || events[i - 1].id.length < events[i].id.length, 'ids increase');
+        const otherEvents = await recorder.eventCount(other, otherPosting.posted.length);
+        assert.deepEqual(otherEvents.map((e) => e.messageId), otherPosting.posted, 'and on the second subscription');
+        for (let i = 1; i < events.length; i++) assert.ok(compareEventIds(events[i - 1].id, events[i].id) < 0, 'ids increase');
         assert.ok(recorder.count('disconnected') >= 2, 'the first attempts found no relay');
         assert.ok(tokens >= 2);
       } finally {
