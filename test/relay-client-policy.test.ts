@@ -115,6 +115,7 @@ describe('relay client: dead connections and final closes', function () {
       const port = (wss.address() as { port: number }).port;
       const recorder = new ClientRecorder(new RelayClient({ url: `ws://127.0.0.1:${port}/ws`, getToken: () => 't', WebSocket, minReconnectDelayMs: 20 }));
       cleanup.push(() => recorder.client.close());
+      const sub = recorder.subscribe('projects/p/conversations/c');
       await recorder.state('connected');
       await recorder.state(expected);
       const change = recorder.states.find((s) => s.state === expected)!;
@@ -123,9 +124,16 @@ describe('relay client: dead connections and final closes', function () {
         assert.equal(recorder.client.state, 'closed');
         assert.throws(() => recorder.client.subscribe(`projects/p/conversations/c`), /closed/);
         assert.equal(connections, 1, 'no reconnect after a "don\'t" code');
+        const [error] = recorder.errors.get(sub)!;
+        assert.equal(error.code, 'connection-closed');
+        assert.equal(error.retrying, false);
+        assert.match(error.message, new RegExp(`closed the connection with ${code}`));
+        assert.equal(sub.active, false);
       } else {
         assert.ok(change.detail.delayMs! > 0, 'with a backoff delay');
         await recorder.state('connected', 2);
+        assert.equal(recorder.errors.get(sub)!.length, 0);
+        assert.equal(sub.active, true);
       }
     });
   }

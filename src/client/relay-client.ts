@@ -294,11 +294,14 @@ export class RelayClient extends Emitter<ClientEvents> implements SubscriptionHo
     this.reconnectTimer = setTimeout(() => void this.connect(), delayMs);
   }
 
+  /** The relay said "don't reconnect" (or no WebSocket could be made): every subscription ends with an error. */
   private stop(detail: StateDetail): void {
     this.closed = true;
     this.clearTimers();
-    for (const sub of this.subs.values()) sub.end();
+    const subs = [...this.subs.values()];
     this.subs.clear();
+    const why = detail.code === undefined ? String(detail.reason) : `the relay closed the connection with ${detail.code}${detail.reason ? ` (${detail.reason})` : ''}`;
+    for (const sub of subs) sub.fail(new RelayError('connection-closed', `${why}; not reconnecting`, sub.conversation, false));
     this.setState('closed', detail);
   }
 
