@@ -1,7 +1,7 @@
 # The relay (Cloud Run): WebSocket and Socket.IO to agent desktops, plus the desktop-facing HTTP routes.
 # Built and pushed by cloudbuild.yaml; docs/deploy.md explains each setting.
 
-# --- build: every dependency, TypeScript compiled to dist/ ---
+# --- build: every dependency, TypeScript compiled to dist/, the browser client bundled ---
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -9,7 +9,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY functions ./functions
-RUN npx tsc -p tsconfig.json
+COPY scripts/build-client.mjs ./scripts/build-client.mjs
+# tsc for the server; the desktop client's browser module (served at /relay-client.js) lands in dist/src too.
+RUN npx tsc -p tsconfig.json && node scripts/build-client.mjs
 
 # --- runtime: production dependencies only, compiled code, non-root ---
 FROM node:20-bookworm-slim AS runtime

@@ -34,7 +34,8 @@ describe('demo desktop: serving', () => {
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);
     assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'self'/);
     assert.match(await page.text(), /<script type="module" src="\/demo\/app.js">/);
-    for (const asset of ['app.js', 'connection.js', 'render.js', 'style.css']) {
+    assert.match(await (await fetch(`${server.url}/demo/app.js`)).text(), /^import \{ RelayClient \} from '\/relay-client\.js';$/m, 'the page uses the served client');
+    for (const asset of ['app.js', 'render.js', 'style.css']) {
       const response = await fetch(`${server.url}/demo/${asset}`);
       assert.equal(response.status, 200, asset);
       assert.match(response.headers.get('content-type') ?? '', asset.endsWith('.js') ? /javascript/ : /text\/css/);

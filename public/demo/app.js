@@ -1,6 +1,7 @@
-// The demo desktop: registers (POST /register), connects and joins with the native protocol, shows
-// each event in its group, and sends the sample call through the four event routes.
-import { RelayConnection } from './connection.js';
+// The demo desktop: registers (POST /register), subscribes to a conversation with the relay's client
+// module (/relay-client.js, which resumes, reconnects and renews the token by itself), shows each event
+// in its group, and sends the sample call through the four event routes.
+import { RelayClient } from '/relay-client.js';
 import { eventCard, h, utteranceKey } from './render.js';
 
 const $ = (selector) => document.querySelector(selector);
@@ -73,13 +74,35 @@ async function currentToken(renew) {
   return token;
 }
 
-const connection = new RelayConnection({
-  url: `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`,
-  getToken: currentToken,
-  onStatus: setStatus,
-  onEvent: showEvent,
-  onError: (frame) => setStatus('error', `Relay error ${frame.code}: ${frame.message}`),
-});
+let client;
+let subscription;
+
+const closeText = (detail) => `${detail.code ?? ''}${detail.reason ? `: ${detail.reason}` : ''}`;
+
+/** The page's one client (one WebSocket for all its subscriptions), made on first use and after a final close. */
+function relayClient() {
+  if (client && client.state !== 'closed') return client;
+  client = new RelayClient({ url: `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`, getToken: currentToken });
+  client.on('state', (state, detail) => {
+    if (state === 'connecting') setStatus('connecting', detail.attempt ? `Reconnecting (attempt ${detail.attempt + 1})` : 'Connecting');
+    else if (state === 'connected') setStatus('connected', subscription?.active ? `Joining ${subscription.conversation}` : 'Connected');
+    else if (state === 'disconnected' && detail.error) setStatus('error', `Registration failed: ${detail.error.message}; retrying in ${(detail.delayMs / 1000).toFixed(1)} s`);
+    else if (state === 'disconnected') setStatus('reconnecting', `Connection closed (${closeText(detail)}); reconnecting in ${(detail.delayMs / 1000).toFixed(1)} s`);
+    else setStatus('closed', `Connection closed (${closeText(detail)})`);
+  });
+  return client;
+}
+
+/** Follows `name` (leaving the conversation followed before). */
+function follow(name) {
+  subscription?.unsubscribe();
+  const sub = relayClient().subscribe(name);
+  subscription = sub;
+  sub.on('event', showEvent);
+  sub.on('joined', ({ conversation, replayed }) => setStatus('joined', `Joined ${conversation}${replayed ? ` (${replayed} replayed)` : ''}`));
+  sub.on('error', (error) => setStatus('error', `Relay error ${error.code}: ${error.message}`));
+  if (relayClient().state === 'connected') setStatus('joining', `Joining ${name}`);
+}
 
 function group(dataType) {
   return document.querySelector(`.event-group[data-group="${dataType}"]`);
@@ -113,7 +136,7 @@ function showEvent(frame) {
   list.append(card);
 }
 
-async function join(event) {
+function join(event) {
   event.preventDefault();
   // Registered first: the name filled in follows the token's project.
   await currentToken();
@@ -122,8 +145,9 @@ async function join(event) {
     setStatus('error', 'The conversation name must look like projects/P/locations/L/conversations/C');
     return;
   }
-  if (name !== connection.conversation) clearEvents();
-  await connection.join(name);
+  if (subscription?.active && subscription.conversation === name) return;
+  clearEvents();
+  follow(name);
 }
 
 async function sendSamples() {
@@ -154,7 +178,11 @@ $('#register').addEventListener('click', () => {
   });
 });
 $('#join-form').addEventListener('submit', (event) => {
-  join(event).catch((error) => setStatus('error', error.message));
+  try {
+    join(event);
+  } catch (error) {
+    setStatus('error', error.message);
+  }
 });
 sendButton.addEventListener('click', () => void sendSamples());
 prefill('local-project');

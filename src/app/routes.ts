@@ -12,6 +12,7 @@ import { DATA_TYPES } from '../events/types';
 import type { Route } from '../http/app';
 import type { Logger } from '../log';
 import { proxyRoutes } from '../proxy/routes';
+import { clientModuleRoute } from '../relay/client-module';
 import type { RedisConnection } from '../redis/connection';
 import { loadRegisterConfig } from '../register/config';
 import { buildRegistration, registrationRoutes } from '../register/registration';
@@ -32,7 +33,7 @@ export interface AppContext {
   readonly log: Logger;
 }
 
-/** Routes agent desktops call: registration (and, beside it, the proxy and conversation-name API). */
+/** Routes agent desktops call: registration (and, beside it, the proxy and conversation-name API), and the client module. */
 export function desktopRoutes(ctx: AppContext): Route[] {
   const log = ctx.log.child({ unit: 'register' });
   // Read now, so a bad registration setting stops the process at start; the provider is built on first use.
@@ -41,7 +42,7 @@ export function desktopRoutes(ctx: AppContext): Route[] {
     log.warn('AUTH_OPTION unset: every registration is refused', { routes: ['/register', '/register/refresh'] });
   }
   const registration = lazy(() => buildRegistration({ config, local: ctx.local, log, jwt: ctx.jwt, projectId: ctx.env.GCP_PROJECT_ID }), log);
-  return [...registrationRoutes(registration), ...proxyRoutes(ctx)];
+  return [...registrationRoutes(registration), ...proxyRoutes(ctx), clientModuleRoute()];
 }
 
 /** Routes Pub/Sub and Dialogflow call: the four event functions (and the fulfillment webhook). */

@@ -1,7 +1,7 @@
 /**
  * `npm run simulate`: plays a short call's notifications (all four types) into a running stack, the way
- * Pub/Sub push subscriptions deliver them, and, unless `--no-watch`, connects as a desktop first and
- * prints each event as it arrives.
+ * Pub/Sub push subscriptions deliver them, and, unless `--no-watch`, connects as a desktop first (with the
+ * project's own client, src/client/relay-client.ts) and prints each event as it arrives.
  *
  *   npm run simulate -- [--url http://127.0.0.1:8080] [--conversation projects/P/locations/L/conversations/C]
  *                       [--token <JWT>] [--no-watch] [--delay-ms 300]
@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { RelayClient } from '../client/relay-client';
 import { pushEnvelopeOf, sampleCall } from '../samples/notifications';
 import { publishSamples, pubsubPublisher } from './simulate-pubsub';
 
@@ -34,20 +35,66 @@ function projectOf(token: string): string | undefined {
   }
 }
 
-async function watch(url: string, token: string, conversation: string): Promise<WebSocket> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { headers: { Authorization: `Bearer ${token}` } });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('error', reject);
-    ws.on('message', (raw) => {
-      const frame = JSON.parse(raw.toString()) as Record<string, unknown>;
-      if (frame.type === 'hello') ws.send(JSON.stringify({ type: 'join', conversation, ref: 'join' }));
-      else if (frame.type === 'joined') resolve();
-      else if (frame.type === 'event') console.log(`event ${String(frame.id)}  ${String(frame.dataType)}  ${JSON.stringify(frame.data).slice(0, 110)}`);
-      else if (frame.type === 'error') reject(new Error(`relay: ${String(frame.message)}`));
-    });
+/** A desktop watching one conversation through the project's own client (src/client/). */
+interface Watcher {
+  /** Events printed so far. */
+  readonly received: () => number;
+  /** Resolves once `count` events arrived, or after `timeoutMs`. */
+  waitFor(count: number, timeoutMs: number): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Connects as a desktop and joins `conversation`; resolves once joined. The token is `--token` when given,
+ * else one from `POST /register`, registered again when the relay asks for a fresh one.
+ */
+async function watch(url: string, token: string | undefined, conversation: string, canRegister = token === undefined): Promise<Watcher> {
+  const client = new RelayClient({
+    url: `${url.replace(/^http/, 'ws')}/ws`,
+    WebSocket,
+    getToken: async (renew) => (token !== undefined && !(renew && canRegister) ? token : (token = await register(url))),
   });
+  let received = 0;
+  let wake = (): void => undefined;
+  const sub = client.subscribe(conversation);
+  sub.on('event', (event) => {
+    received += 1;
+    console.log(`event ${event.id}  ${event.dataType}  ${JSON.stringify(event.data).slice(0, 110)}`);
+    wake();
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sub.on('joined', () => resolve());
+      sub.on('error', (error) => (error.retrying ? undefined : reject(new Error(`relay refused the join: ${error.message}`))));
+      // Before the first join, a failure is reported rather than retried: the stack is probably not running.
+      client.on('state', (state, detail) => {
+        if (state === 'disconnected' || state === 'closed') {
+          const why = detail.error instanceof Error ? detail.error.message : `${detail.code ?? ''} ${detail.reason ?? ''}`.trim();
+          reject(new Error(`could not connect to ${url.replace(/^http/, 'ws')}/ws (${why || state})`));
+        }
+      });
+    });
+  } catch (error) {
+    client.close();
+    throw error;
+  }
   console.log(`desktop joined ${conversation}`);
-  return ws;
+  return {
+    received: () => received,
+    async waitFor(count, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (received < count && Date.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, deadline - Date.now());
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    },
+    close: () => client.close(),
+  };
 }
 
 async function main(): Promise<void> {
@@ -70,8 +117,9 @@ async function main(): Promise<void> {
   const project = (token === undefined ? undefined : projectOf(token)) ?? values.project ?? 'local-project';
   const conversation = values.conversation ?? `projects/${project}/locations/global/conversations/sim-${Date.now()}`;
   const delay = Number(values['delay-ms']);
-  const ws = token === undefined ? undefined : await watch(url, token, conversation);
+  const watcher = token === undefined ? undefined : await watch(url, token, conversation, values.token === undefined);
 
+  let accepted = 0;
   for (const sample of sampleCall(conversation)) {
     const response = await fetch(`${url}/${sample.type}`, {
       method: 'POST',
@@ -80,11 +128,16 @@ async function main(): Promise<void> {
     });
     console.log(`POST /${sample.type} → ${response.status}`);
     if (response.status >= 300) process.exitCode = 1;
+    else accepted += 1;
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
-  if (ws) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    ws.close();
+  if (watcher) {
+    await watcher.waitFor(accepted, 5000);
+    watcher.close();
+    if (watcher.received() < accepted) {
+      console.error(`received ${watcher.received()} of ${accepted} events`);
+      process.exitCode = 1;
+    }
   }
 }
 
@@ -92,7 +145,7 @@ async function simulatePubsub(values: { project?: string; 'topic-prefix': string
   if (!values.project) throw new Error('--pubsub needs --project (or GCP_PROJECT_ID)');
   const conversation = values.conversation ?? `projects/${values.project}/locations/global/conversations/sim-${Date.now()}`;
   // Watching needs a JWT from the deployed relay; without --token the messages are only published.
-  const ws = values.token ? await watch(values.url.replace(/\/$/, ''), values.token, conversation) : undefined;
+  const watcher = values.token ? await watch(values.url.replace(/\/$/, ''), values.token, conversation) : undefined;
   const publisher = await pubsubPublisher(values.project);
   try {
     await publishSamples(sampleCall(conversation), {
@@ -104,9 +157,10 @@ async function simulatePubsub(values: { project?: string; 'topic-prefix': string
   } finally {
     await publisher.close();
   }
-  if (ws) {
-    await new Promise((resolve) => setTimeout(resolve, 5000));
-    ws.close();
+  if (watcher) {
+    // Pub/Sub push takes a moment; each published message should come back as one event.
+    await watcher.waitFor(sampleCall(conversation).length, 15_000);
+    watcher.close();
   }
 }
 
