@@ -79,6 +79,9 @@ export function gcloudProblems(call: GcloudCall, day = new Date()): string[] {
     // https://cloud.google.com/sdk/gcloud/reference/logging/metrics/create: (--config-from-file | --description --log-filter)
     problem('takes --config-from-file or --description/--log-filter, not both');
   }
+  // A project policy with conditional bindings makes add-iam-policy-binding prompt (and fail unattended) unless
+  // the binding's condition is given. https://cloud.google.com/sdk/gcloud/reference/projects/add-iam-policy-binding
+  if (startsWith(args, 'projects', 'add-iam-policy-binding') && flag(args, '--condition') === undefined) problem('needs --condition=None (or a condition)');
   if (startsWith(args, 'redis', 'instances', 'create') && flag(args, '--connect-mode') === 'private-service-access') {
     problem('private services access needs an allocated range and `gcloud services vpc-peerings connect` first; the guide uses direct peering');
   }

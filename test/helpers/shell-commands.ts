@@ -151,9 +151,9 @@ export function shellBlocks(markdown: string): Array<{ code: string; line: numbe
   const blocks: Array<{ code: string; line: number }> = [];
   const lines = markdown.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    if (!/^```(sh|bash|shell)\s*$/.test(lines[i])) continue;
+    if (!/^\s*```(sh|bash|shell)\s*$/.test(lines[i])) continue;
     const start = i + 1;
-    while (++i < lines.length && !lines[i].startsWith('```'));
+    while (++i < lines.length && !lines[i].trim().startsWith('```'));
     blocks.push({ code: lines.slice(start, i).join('\n'), line: start + 1 });
   }
   return blocks;
