@@ -6,7 +6,8 @@
  * must give the correct answer to its first request (event functions publish to a real redis-server).
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyUploaded, inBatches, npmInstallProduction } from './helpers/install';
@@ -54,9 +55,11 @@ describe('deployable units (scripts/bundle.mjs) installed from their upload and 
     redis = await RedisServer.start();
     token = await unitToken();
   });
-  after(async () => {
+  after(async function () {
+    // Nine installed trees: removing them takes a while on a busy disk.
+    this.timeout(180_000);
     await redis?.destroy();
-    if (out) rmSync(out, { recursive: true, force: true });
+    if (out) await rm(out, { recursive: true, force: true });
   });
 
   it('builds one unit per registered entry point, each with main index.js and only production dependencies', () => {

@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envOf, parseDockerfile, stagesOf, type Stage } from './helpers/dockerfile';
@@ -86,9 +87,10 @@ describe('relay image runtime stage (Dockerfile), assembled and run as its user'
     readableByAll(root);
     redis = await RedisServer.start();
   });
-  after(async () => {
+  after(async function () {
+    this.timeout(120_000);
     await redis?.destroy();
-    if (image) rmSync(image.root, { recursive: true, force: true });
+    if (image) await rm(image.root, { recursive: true, force: true });
   });
 
   it('builds and runs on a supported Node LTS, multi-stage, with NODE_ENV=production and PORT', () => {
