@@ -1,8 +1,10 @@
 # The relay (Cloud Run): WebSocket and Socket.IO to agent desktops, plus the desktop-facing HTTP routes.
-# Built and pushed by cloudbuild.yaml; docs/deploy.md explains each setting.
+# Built and pushed by cloudbuild.yaml; docs/deploy.md explains each setting. Node 24 (active LTS; the code
+# also runs on 20 and 22, see package.json "engines"). test/deploy-relay-image.test.ts assembles the runtime
+# stage from these instructions, runs it as a non-root user and stops it with SIGTERM.
 
 # --- build: every dependency, TypeScript compiled to dist/, the browser client bundled ---
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -13,8 +15,8 @@ COPY scripts/build-client.mjs ./scripts/build-client.mjs
 # tsc for the server; the desktop client's browser module (served at /relay-client.js) lands in dist/src too.
 RUN npx tsc -p tsconfig.json && node scripts/build-client.mjs
 
-# --- runtime: production dependencies only, compiled code, non-root ---
-FROM node:20-bookworm-slim AS runtime
+# --- runtime: production dependencies only (no operator tools' clients), compiled code, non-root ---
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=8080
 WORKDIR /app

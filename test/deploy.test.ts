@@ -1,53 +1,46 @@
 /**
- * The deployment files checked against the code: every entry point registered in functions/ is deployed by
- * cloudbuild.yaml (gen2, its own entry point and unit, the right trigger) and every deployed entry point
- * exists; the relay's Cloud Run flags; every substitution used is declared; and the Dockerfile (there is no
- * Docker engine here, so it is parsed, and its command is checked to need production dependencies only).
+ * The deployment files checked against the code: cloudbuild.yaml's deploy steps are run with a recording
+ * stand-in for gcloud (test/helpers/cloudbuild-run.ts), and every entry point registered in functions/ is
+ * deployed (gen2, its own entry point and unit, runtime, accounts, trigger) and every deployed entry point
+ * exists; the relay's Cloud Run flags; every substitution used is declared; and the Dockerfile (parsed here;
+ * test/deploy-relay-image.test.ts assembles and runs its runtime stage).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getFunction } from '@google-cloud/functions-framework/testing';
-import { parse } from 'yaml';
+import { readCloudBuild, runDeploySteps, substitute, type Recorded } from './helpers/cloudbuild-run';
 import { registeredEntryPoints, ROOT } from './helpers/units';
 
 const EVENT_ENTRY_POINTS = ['humanAgentAssistantEvent', 'newMessageEvent', 'conversationLifecycleEvent', 'newRecognitionResultNotificationEvent'];
 
-interface Step {
-  id: string;
-  name: string;
-  entrypoint?: string;
-  args?: string[];
-  waitFor?: string[];
-}
-interface CloudBuild {
-  substitutions: Record<string, string>;
-  steps: Step[];
-  images?: string[];
-}
-
-const cloudbuildText = readFileSync(join(ROOT, 'cloudbuild.yaml'), 'utf8');
-const cloudbuild = parse(cloudbuildText) as CloudBuild;
+const { text: cloudbuildText, build: cloudbuild } = readCloudBuild();
 const eventScript = readFileSync(join(ROOT, 'scripts', 'deploy-event-function.sh'), 'utf8');
+/** What the build sends to gcloud, run here with a recording stand-in (fresh project, default substitutions). */
+let recorded: Recorded[] = [];
 
+const flagOf = (args: readonly string[], name: string): string | undefined => args.find((arg) => arg.startsWith(`${name}=`))?.slice(name.length + 1);
 
-/** Entry points deployed by cloudbuild.yaml: `gcloud functions deploy` steps and the event-function script. */
-function deployedEntryPoints(): Map<string, Step> {
-  const deployed = new Map<string, Step>();
-  for (const step of cloudbuild.steps) {
-    const args = step.args ?? [];
-    if (step.entrypoint === 'gcloud' && args[0] === 'functions' && args[1] === 'deploy') {
-      const entry = args.find((arg) => arg.startsWith('--entry-point='))?.slice('--entry-point='.length);
-      assert.ok(entry, `${step.id} names its entry point`);
-      deployed.set(entry, step);
-    } else if (args[0] === 'scripts/deploy-event-function.sh') {
-      deployed.set(args[1], step);
+/** Entry points deployed by cloudbuild.yaml: the last `gcloud functions deploy` of each, by function name. */
+function deployedEntryPoints(): Map<string, string[]> {
+  const deployed = new Map<string, string[]>();
+  for (const { args } of recorded) {
+    if (args[0] === 'functions' && args[1] === 'deploy') {
+      const entry = flagOf(args, '--entry-point');
+      assert.ok(entry, `gcloud functions deploy ${args[2]} names its entry point`);
+      assert.equal(args[2], entry, 'the function is named after its entry point');
+      deployed.set(entry, args);
     }
   }
   return deployed;
 }
 
-describe('deployment (cloudbuild.yaml, scripts/deploy-event-function.sh, Dockerfile)', () => {
+describe('deployment (cloudbuild.yaml, scripts/deploy-*.sh, Dockerfile)', function () {
+  this.timeout(60_000);
+  before(() => {
+    recorded = runDeploySteps();
+  });
+
   it('finds the entry points by scanning functions/ exactly as the functions-framework registers them', async () => {
     await import(join(__dirname, '..', 'functions', 'index.js'));
     for (const name of registeredEntryPoints()) assert.equal(typeof getFunction(name), 'function', name);
@@ -57,42 +50,28 @@ describe('deployment (cloudbuild.yaml, scripts/deploy-event-function.sh, Dockerf
     assert.deepEqual([...deployedEntryPoints().keys()].sort(), registeredEntryPoints());
   });
 
-  it('deploys each HTTP function as gen2, from its own unit, with its entry point and an HTTP trigger', () => {
-    for (const [entry, step] of deployedEntryPoints()) {
-      if (EVENT_ENTRY_POINTS.includes(entry)) continue;
-      const args = step.args!;
-      assert.equal(args[2], entry, `${step.id}: function name`);
-      for (const flag of ['--gen2', '--trigger-http', `--source=build/functions/${entry}`, '--region=${_REGION}', '--runtime=${_RUNTIME}']) {
-        assert.ok(args.includes(flag), `${step.id} has ${flag}`);
+  it('deploys each function as gen2 from its own unit, with its entry point, runtime, account and trigger', () => {
+    for (const [entry, args] of deployedEntryPoints()) {
+      for (const flag of ['--gen2', `--source=build/functions/${entry}`, '--region=us-central1', '--runtime=nodejs24']) {
+        assert.ok(args.includes(flag), `${entry} has ${flag}`);
       }
-      assert.ok(args.some((arg) => arg.startsWith('--run-service-account=')), `${step.id} runs as its own service account`);
-      assert.deepEqual(step.waitFor, ['bundle']);
+      assert.ok(flagOf(args, '--run-service-account')?.endsWith('@test-project.iam.gserviceaccount.com'), `${entry} runs as its own service account`);
+      assert.equal(flagOf(args, '--build-service-account'), 'projects/test-project/serviceAccounts/aa-build@test-project.iam.gserviceaccount.com');
+      assert.ok(args.includes('--trigger-http') || flagOf(args, '--trigger-topic'), `${entry} has a trigger`);
+    }
+    for (const step of cloudbuild.steps.filter((candidate) => candidate.id.startsWith('deploy-') && candidate.id !== 'deploy-relay')) {
+      assert.deepEqual(step.waitFor, ['bundle'], `${step.id} waits for the bundles`);
     }
   });
 
   it('deploys each event function with its topic, selectable between a push subscription and a Pub/Sub trigger', () => {
-    const deployed = deployedEntryPoints();
+    const byStep = new Map(cloudbuild.steps.map((step) => [step.id, step]));
     for (const entry of EVENT_ENTRY_POINTS) {
-      const step = deployed.get(entry)!;
-      assert.match(step.args![2], /^\$\{_TOPIC_PREFIX\}[a-z-]+-topic$/, `${entry} names its topic`);
+      assert.match(byStep.get(`deploy-${entry}`)!.args![2], /^\$\{_TOPIC_PREFIX\}[a-z-]+-topic$/, `${entry} names its topic`);
     }
     assert.equal(cloudbuild.substitutions._EVENT_TRIGGER, 'push');
     assert.match(cloudbuildText, /EVENT_TRIGGER=\$\{_EVENT_TRIGGER\}/);
-    for (const fragment of [
-      '--gen2',
-      '--entry-point="$name"',
-      '--source="build/functions/$name"',
-      '--trigger-topic="$topic"',
-      '--retry',
-      '--trigger-http --no-allow-unauthenticated',
-      '--push-endpoint="$url"',
-      '--push-auth-service-account="$PUSH_SA"',
-      '--push-auth-token-audience="$url"',
-      'PUSH_AUTH_AUDIENCE=$url,PUSH_AUTH_SERVICE_ACCOUNTS=$PUSH_SA',
-      '--dead-letter-topic="$DEAD_LETTER_TOPIC"',
-      '--max-delivery-attempts="$MAX_DELIVERY_ATTEMPTS"',
-      '--min-retry-delay=',
-    ]) {
+    for (const fragment of ['--trigger-topic="$topic"', '--retry', '--trigger-http --no-allow-unauthenticated', 'PUSH_AUTH_AUDIENCE=$url,PUSH_AUTH_SERVICE_ACCOUNTS=$PUSH_SA']) {
       assert.ok(eventScript.includes(fragment), `deploy-event-function.sh has ${fragment}`);
     }
   });
@@ -105,15 +84,16 @@ describe('deployment (cloudbuild.yaml, scripts/deploy-event-function.sh, Dockerf
   });
 
   it('deploys the relay image to Cloud Run for long-lived WebSockets, with Redis egress and the mounted JWT secret', () => {
-    const step = cloudbuild.steps.find((candidate) => candidate.id === 'deploy-relay')!;
-    const args = step.args!;
-    assert.deepEqual(args.slice(0, 2), ['run', 'deploy']);
-    for (const flag of ['--timeout=3600', '--min-instances=${_RELAY_MIN_INSTANCES}', '--no-cpu-throttling', '--vpc-connector=${_VPC_CONNECTOR}', '--vpc-egress=private-ranges-only', '--set-secrets=/secret/jwt_secret_key=${_JWT_SECRET}:latest']) {
+    const runs = recorded.filter(({ args }) => args[0] === 'run' && args[1] === 'deploy');
+    assert.equal(runs.length, 1);
+    const args = runs[0].args;
+    assert.equal(args[2], 'aa-relay');
+    for (const flag of ['--timeout=3600', '--min-instances=1', '--max-instances=10', '--no-cpu-throttling', '--vpc-egress=private-ranges-only', '--set-secrets=/secret/jwt_secret_key=aa-jwt-secret:latest']) {
       assert.ok(args.includes(flag), `relay has ${flag}`);
     }
-    const image = args.find((arg) => arg.startsWith('--image='))!.slice('--image='.length);
-    assert.deepEqual(cloudbuild.images, [image]);
-    assert.ok(cloudbuild.steps.some((candidate) => candidate.id === 'image' && candidate.args?.includes(image)));
+    const image = flagOf(args, '--image')!;
+    assert.deepEqual(cloudbuild.images?.map((name) => substitute(name, cloudbuild.substitutions)), [image]);
+    assert.ok(cloudbuild.steps.some((candidate) => candidate.id === 'image' && candidate.args?.map((arg) => substitute(arg, cloudbuild.substitutions)).includes(image)));
   });
 
   it('declares every substitution it uses and uses every one it declares', () => {

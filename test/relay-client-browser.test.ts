@@ -13,7 +13,7 @@ import { VERSION } from '../src/client/relay-client';
 import { sampleDeliveries } from '../src/relay/demo';
 import { sampleCall } from '../src/samples/notifications';
 import { launchChromium, type Browser } from './helpers/browser';
-import { postEvent, startServer, type RunningServer } from './helpers/stack';
+import { TEST_PROJECT, postEvent, startServer, type RunningServer } from './helpers/stack';
 
 /** The desktop's script: plain browser code that only the client module and the DOM help. */
 function desktopScript(relay: string): string {
@@ -118,7 +118,7 @@ describe('relay client in Chromium, in a cross-origin iframe under a strict CSP'
   }
 
   it('imports /relay-client.js from the stack, registers, subscribes and shows each posted event once, in order', async () => {
-    const conversation = `projects/local-project/locations/global/conversations/iframe-${process.pid}`;
+    const conversation = `projects/${TEST_PROJECT}/locations/global/conversations/iframe-${process.pid}`;
     const { page, frame, problems } = await openDesktop(conversation);
     await frame.locator('#joined').filter({ hasText: 'joined, 0 replayed' }).waitFor();
     assert.equal(await frame.locator('#version').textContent(), VERSION);
@@ -149,7 +149,7 @@ describe('relay client in Chromium, in a cross-origin iframe under a strict CSP'
   });
 
   it('a desktop opened later replays the conversation from history', async () => {
-    const conversation = `projects/local-project/conversations/iframe-late-${process.pid}`;
+    const conversation = `projects/${TEST_PROJECT}/conversations/iframe-late-${process.pid}`;
     const deliveries = sampleDeliveries(conversation);
     for (const delivery of deliveries) assert.equal(await postEvent(stack.url, delivery.path, delivery.envelope), 204);
     const { page, frame } = await openDesktop(conversation);

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { sampleCall } from '../src/samples/notifications';
 import { freePort } from './helpers/ports';
-import { startServer, type RunningServer } from './helpers/stack';
+import { TEST_PROJECT, startServer, type RunningServer } from './helpers/stack';
 
 function simulate(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'tools', 'simulate.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -26,10 +26,10 @@ describe('npm run simulate', function () {
 
   it('registers, joins through the client, posts the sample call and prints every event once', async () => {
     server = await startServer({}, { local: true, mountFunctions: true });
-    const conversation = `projects/local-project/locations/global/conversations/sim-test-${process.pid}`;
+    const conversation = `projects/${TEST_PROJECT}/locations/global/conversations/sim-test-${process.pid}`;
     const { code, stdout, stderr } = await simulate(['--url', server.url, '--conversation', conversation, '--delay-ms', '0']);
     assert.equal(code, 0, stderr);
-    assert.match(stdout, /^desktop joined projects\/local-project\/locations\/global\/conversations\/sim-test-/m);
+    assert.match(stdout, /^desktop joined projects\/test-project\/locations\/global\/conversations\/sim-test-/m);
     const samples = sampleCall(conversation);
     assert.equal(stdout.match(/^POST \/[a-z-]+ → 204$/gm)?.length, samples.length);
     const events = stdout.match(/^event \d+-\d+ {2}[a-z-]+ {2}/gm) ?? [];

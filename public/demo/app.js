@@ -136,7 +136,7 @@ function showEvent(frame) {
   list.append(card);
 }
 
-function join(event) {
+async function join(event) {
   event.preventDefault();
   // Registered first: the name filled in follows the token's project.
   await currentToken();
@@ -178,11 +178,7 @@ $('#register').addEventListener('click', () => {
   });
 });
 $('#join-form').addEventListener('submit', (event) => {
-  try {
-    join(event);
-  } catch (error) {
-    setStatus('error', error.message);
-  }
+  join(event).catch((error) => setStatus('error', error.message));
 });
 sendButton.addEventListener('click', () => void sendSamples());
 prefill('local-project');

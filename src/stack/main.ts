@@ -35,5 +35,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   createLogger('stack').error('stack failed to start', { error: error instanceof ConfigError ? error.message : error });
+  // A person at a terminal gets the reason (e.g. which setting to change) on its own line too.
+  if (error instanceof ConfigError && process.env.NODE_ENV !== 'production') process.stderr.write(`\nnpm start: ${error.problems.join('; ')}\n`);
   process.exitCode = 1;
 });

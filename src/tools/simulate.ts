@@ -19,8 +19,23 @@ import { RelayClient } from '../client/relay-client';
 import { pushEnvelopeOf, sampleCall } from '../samples/notifications';
 import { publishSamples, pubsubPublisher } from './simulate-pubsub';
 
+/** Nothing listens at `url`: say what to start, rather than fetch's bare "fetch failed". */
+class Unreachable extends Error {}
+
+function unreachable(url: string, error: unknown): Error {
+  const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
+  if (cause === 'ECONNREFUSED' || cause === 'ENOTFOUND' || cause === 'EHOSTUNREACH') {
+    return new Unreachable(`nothing answers at ${url} (${cause}): start the stack first with \`npm start\` in another terminal, or pass --url <its address>`);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 async function register(url: string): Promise<string> {
-  const response = await fetch(`${url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"gcp_agent_assist_user":"simulated-agent"}' });
+  const response = await fetch(`${url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"gcp_agent_assist_user":"simulated-agent"}' }).catch(
+    (error: unknown) => {
+      throw unreachable(url, error);
+    },
+  );
   if (response.status !== 200) throw new Error(`POST /register answered ${response.status}; pass --token <JWT> when the stack requires a platform token`);
   return ((await response.json()) as { token: string }).token;
 }
@@ -125,6 +140,8 @@ async function main(): Promise<void> {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(pushEnvelopeOf(sample, randomUUID())),
+    }).catch((error: unknown) => {
+      throw unreachable(url, error);
     });
     console.log(`POST /${sample.type} → ${response.status}`);
     if (response.status >= 300) process.exitCode = 1;
