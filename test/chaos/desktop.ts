@@ -23,6 +23,8 @@ export class ChaosDesktop {
   readonly counts: DesktopCounts = { delivered: 0, duplicatedOnConnection: 0, duplicatedAcrossReconnects: 0, outOfOrder: 0, reconnects: 0 };
   /** messageId → the connection (by number) that first received it. */
   readonly seen = new Map<string, number>();
+  /** The first join was answered. */
+  joined = false;
   private lastId?: string;
   private ws?: WebSocket;
   private connection = 0;
@@ -63,6 +65,7 @@ export class ChaosDesktop {
       if (frame.type === 'event') this.onEvent(frame.id!, frame.messageId!, connection);
       else if (frame.type === 'joined') {
         this.attempt = 0;
+        this.joined = true;
         onJoined?.();
         onJoined = undefined;
       } else if (frame.type === 'error' && frame.code === 'unavailable') {

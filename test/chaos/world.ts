@@ -4,7 +4,7 @@
  * traffic, injects its fault, then waits for every desktop to catch up and counts what was lost,
  * repeated or reordered.
  */
-import { signToken } from '../../src/auth/jwt';
+import { signToken, type JwtSettings } from '../../src/auth/jwt';
 import { loadJwtSettings } from '../../src/auth/jwt-config';
 import { freePort } from '../helpers/ports';
 import { RedisServer } from '../helpers/redis-server';
@@ -46,7 +46,7 @@ export class ChaosWorld {
     readonly redis: RedisServer,
     readonly events: ServiceProcess,
     readonly relays: readonly ServiceProcess[],
-    private readonly token: string,
+    private readonly jwt: JwtSettings,
     readonly options: ChaosOptions,
   ) {}
 
@@ -87,7 +87,7 @@ export class ChaosWorld {
       throw error;
     }
     const jwt = await loadJwtSettings({ JWT_SECRET: SECRET, GCP_PROJECT_ID: PROJECT, JWT_TOKEN_LIFETIME: '600' });
-    return new ChaosWorld(redis, events, relays, signToken(jwt, 'chaos-agent').token, options);
+    return new ChaosWorld(redis, events, relays, jwt, options);
   }
 
   /** Runs traffic around `fault` and reports what the desktops received. */
@@ -96,10 +96,17 @@ export class ChaosWorld {
     const started = Date.now();
     const conversations = Array.from({ length: options.conversations }, (_, i) => `projects/${PROJECT}/conversations/${scenario}-${started}-${i}`);
     const urls = (): readonly string[] => this.relays.map((relay) => relay.wsUrl);
-    const desktops = Array.from({ length: options.desktops }, (_, i) => new ChaosDesktop(conversations[i % conversations.length], urls, this.token, i));
+    // One agent per desktop, as in a contact center (a relay caps the sockets of one user).
+    const desktops = Array.from(
+      { length: options.desktops },
+      (_, i) => new ChaosDesktop(conversations[i % conversations.length], urls, signToken(this.jwt, `chaos-agent-${i}`).token, i),
+    );
     const traffic = new Traffic({ url: () => this.events.url, conversations, perSecond: options.perSecond });
     try {
-      await Promise.all(desktops.map((desktop) => desktop.start()));
+      await withDeadline(Promise.all(desktops.map((desktop) => desktop.start())), 30_000, () => {
+        const waiting = desktops.filter((desktop) => !desktop.joined).length;
+        return `${waiting} of ${desktops.length} desktops could not join; relay said: ${this.relays[0].tail(800)}`;
+      });
       traffic.start();
       await sleep(options.settleSeconds * 1000);
       await fault(this);
@@ -130,6 +137,16 @@ export class ChaosWorld {
         return sum + n;
       }, 0);
     while (missing() > 0 && Date.now() < deadline) await sleep(100);
+  }
+}
+
+async function withDeadline<T>(promise: Promise<T>, ms: number, describe: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(describe())), ms)));
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
