@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { StoredEvent } from '../src/events/types';
 import { Hub, type Member } from '../src/relay/hub';
+import { FrameBudget } from '../src/relay/frame-budget';
 import { SocketRooms, type Admission } from '../src/relay/socket-rooms';
 import { createLogger } from '../src/log';
 import { ControlledBroker } from './helpers/controlled-broker';
@@ -134,6 +135,60 @@ describe('hub: delivery under forced races', () => {
     assert.deepEqual(member.ids.slice(4), ['3000-0']);
   });
 
+  it('after a failover, a new event the promoted replica wrote before the relay re-checked is delivered', async () => {
+    broker.autoAnswer = true;
+    broker.hold(CONVERSATION, '1-0', '2-0', '5000-0', '5000-1');
+    const member = new Recorder();
+    await hub.join(member, CONVERSATION);
+    // 5000-0 and 5000-1 lost; the new primary, its clock behind, wrote 3000-0 while the relay's feed was down.
+    broker.hold(CONVERSATION, '1-0', '2-0', '3000-0');
+    broker.gap();
+    await member.count(5);
+    broker.hold(CONVERSATION, '1-0', '2-0', '3000-0', '3000-1');
+    broker.live(ev('3000-1', '3000-0'));
+    await member.count(6);
+    assert.deepEqual(member.ids.slice(4), ['3000-0', '3000-1']);
+  });
+
+  it('a feed gap reported while the position check runs asks for another check', async () => {
+    broker.hold(CONVERSATION, '1-0', '5000-0');
+    const member = new Recorder();
+    const joined = hub.join(member, CONVERSATION);
+    (await broker.nextRead()).answer();
+    await joined;
+    broker.gap();
+    const check = await broker.nextRead(); // the store still holds 5000-0 when this runs
+    broker.hold(CONVERSATION, '1-0'); // then loses it
+    broker.gap();
+    check.answer();
+    broker.autoAnswer = true;
+    await broker.drain();
+    broker.hold(CONVERSATION, '1-0', '3000-0');
+    broker.live(ev('3000-0', '1-0'));
+    await member.count(3);
+    assert.deepEqual(member.ids, ['1-0', '5000-0', '3000-0']);
+  });
+
+  it('a backfill read that ran before a missed event was written does not let the next live event skip it', async () => {
+    broker.hold(CONVERSATION, '1-0');
+    const member = new Recorder();
+    const joined = hub.join(member, CONVERSATION);
+    (await broker.nextRead()).answer();
+    await joined;
+    broker.gap();
+    (await broker.nextRead()).answer(); // the position check: 1-0 still held
+    const backfill = await broker.nextRead(); // runs now: nothing after 1-0 yet
+    // 2-0 is written while the subscription is still down (its live copy lost); 3-0's live copy then
+    // arrives before the read's (empty) answer.
+    broker.hold(CONVERSATION, '1-0', '2-0', '3-0');
+    broker.live(ev('3-0', '2-0'));
+    broker.autoAnswer = true;
+    backfill.answer();
+    await member.count(3);
+    await broker.drain();
+    assert.deepEqual(member.ids, ['1-0', '2-0', '3-0']);
+  });
+
   it('a resume point above everything the store holds is moved down to its newest event', async () => {
     broker.autoAnswer = true;
     broker.hold(CONVERSATION, '1-0', '2-0');
@@ -219,6 +274,24 @@ describe('socket rooms: join, join, leave, disconnect in any order', () => {
     assert.equal(broker.subscriptions(CONVERSATION), 0);
   });
 
+  it('leave A, join A, then join C while the leave unsubscribes: never more rooms than the cap', async () => {
+    const member = new Recorder();
+    const rooms = new SocketRooms(hub, member, 2);
+    assert.equal((await rooms.join(`${CONVERSATION}-a`, admitAll)).ok, true);
+    assert.equal((await rooms.join(`${CONVERSATION}-b`, admitAll)).ok, true);
+    let release: () => void = () => undefined;
+    broker.unsubscribeGate = new Promise<void>((resolve) => (release = resolve));
+    const leave = rooms.leave(`${CONVERSATION}-a`);
+    const rejoin = rooms.join(`${CONVERSATION}-a`, admitAll);
+    await new Promise((resolve) => setImmediate(resolve));
+    const third = rooms.join(`${CONVERSATION}-c`, admitAll);
+    release();
+    const [, again, c] = await Promise.all([leave, rejoin, third]);
+    assert.equal(rooms.size, 2);
+    assert.equal(hub.roomCount, 2);
+    assert.equal([again, c].filter((outcome) => outcome.ok).length, 1, JSON.stringify([again, c]));
+  });
+
   it('two joins back to back replay once; the per-socket cap counts joins under way', async () => {
     broker.hold(CONVERSATION, '1-0', '2-0', '3-0');
     const member = new Recorder();
@@ -237,5 +310,27 @@ describe('socket rooms: join, join, leave, disconnect in any order', () => {
     ]);
     assert.deepEqual(member.ids, ['1-0', '2-0', '3-0']);
     assert.equal(hub.roomCount, 2);
+  });
+});
+
+describe('frame budget', () => {
+  it('refuses past the burst and refills at the rate', () => {
+    let now = 0;
+    const budget = new FrameBudget({ perSecond: 10, burst: 5 }, () => now);
+    assert.deepEqual(Array.from({ length: 6 }, () => budget.take()), [true, true, true, true, true, false]);
+    now += 300;
+    assert.deepEqual([budget.take(), budget.take(), budget.take(), budget.take()], [true, true, true, false]);
+  });
+
+  it('a clock that goes back neither drains nor refills the budget', () => {
+    let now = 1_000_000;
+    const budget = new FrameBudget({ perSecond: 20, burst: 100 }, () => now);
+    now -= 10_000;
+    const refused: number[] = [];
+    for (let second = 0; second < 5; second += 1) {
+      now += 1000;
+      if (!budget.take()) refused.push(second);
+    }
+    assert.deepEqual(refused, []);
   });
 });

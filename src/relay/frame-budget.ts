@@ -16,7 +16,8 @@ export class FrameBudget {
 
   constructor(
     private readonly rate: FrameRate,
-    private readonly now: () => number = Date.now,
+    // A monotonic clock: a step of the wall clock must neither refill nor drain every socket's budget.
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.tokens = rate.burst;
     this.last = now();
@@ -25,7 +26,7 @@ export class FrameBudget {
   /** Takes one frame's token; false when the socket is over its budget. */
   take(): boolean {
     const now = this.now();
-    this.tokens = Math.min(this.rate.burst, this.tokens + ((now - this.last) / 1000) * this.rate.perSecond);
+    this.tokens = Math.min(this.rate.burst, this.tokens + (Math.max(0, now - this.last) / 1000) * this.rate.perSecond);
     this.last = now;
     if (this.tokens < 1) return false;
     this.tokens -= 1;

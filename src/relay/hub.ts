@@ -31,9 +31,19 @@ export interface Member {
 const MAX_HELD = 1000;
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5000;
+/** Ids of the last events given to a member, by which it tells them from new ones after a store lost writes. */
+const RECENT_IDS = 16;
+/**
+ * Reads in a row that found nothing to close a gap before the held event is given as it is: history
+ * cannot reach it (it expired as it was published). Any earlier, a read that ran before the missing event
+ * was written would let it be skipped.
+ */
+const EMPTY_READS_BEFORE_GIVING_UP = 3;
 
 interface MemberState {
   lastId?: string;
+  /** The last few ids given, oldest first (they only increase, except after a rewind). */
+  recent: string[];
   /** A catch-up read is running (or waiting to retry): live events are held, not given. */
   busy: boolean;
   held: StoredEvent[];
@@ -103,6 +113,7 @@ export class Hub {
     }
     const state: MemberState = {
       lastId: after,
+      recent: [],
       busy: true,
       held: [],
       overflow: false,
@@ -201,7 +212,8 @@ export class Hub {
       (error: unknown) => {
         if (state.gone) return;
         state.failures += 1;
-        const delay = Math.min(RETRY_FIRST_MS * 2 ** (state.failures - 1), RETRY_MAX_MS);
+        // Jittered, so the members of every room do not retry in step against a Redis that just came back.
+        const delay = Math.min(RETRY_FIRST_MS * 2 ** (state.failures - 1), RETRY_MAX_MS) * (0.5 + Math.random());
         if (state.failures === 1) this.log.warn('backfill failed; retrying', { conversation: room.conversation, error: String(error) });
         state.busy = true;
         state.timer = setTimeout(() => this.recover(room, member, state), delay);
@@ -218,17 +230,26 @@ export class Hub {
   private async catchUp(room: Room, member: Member, state: MemberState): Promise<number> {
     const { conversation } = room;
     let given = 0;
+    let emptyReads = 0;
     for (;;) {
       state.again = false;
       if (state.verify && state.lastId !== undefined) {
-        const position = await this.position(conversation, state.lastId);
+        // Cleared before the check, so a feed gap reported while it runs asks for another one.
+        state.verify = false;
+        let position: string | undefined;
+        try {
+          position = await this.position(conversation, state.lastId, state.recent);
+        } catch (error) {
+          state.verify = true;
+          throw error;
+        }
         if (state.gone) return given;
         if (position !== state.lastId) {
           this.log.warn('history rewound; position moved back', { conversation });
           this.observer.onRewind?.(conversation);
           state.lastId = position;
+          state.recent = position === undefined ? [] : state.recent.filter((id) => compareEventIds(id, position) <= 0);
         }
-        state.verify = false;
       }
       state.overflow = false;
       let read = 0;
@@ -243,11 +264,12 @@ export class Hub {
       state.held = [];
       if (state.overflow) continue;
       let gap = false;
-      for (const event of held) {
+      emptyReads = read > 0 ? 0 : emptyReads + 1;
+      for (const [index, event] of held.entries()) {
         if (state.lastId !== undefined && compareEventIds(event.id, state.lastId) <= 0) continue;
-        // A held event that history no longer reaches (it expired as it was published) is given as is
-        // rather than waited for forever: a read that found nothing cannot close the gap.
-        if (!follows(event, state.lastId) && read > 0) {
+        if (!follows(event, state.lastId) && emptyReads < EMPTY_READS_BEFORE_GIVING_UP) {
+          // Read again, and keep the rest held: the read may have run before the missing event was written.
+          state.held = held.slice(index).concat(state.held);
           gap = true;
           break;
         }
@@ -260,33 +282,43 @@ export class Hub {
   }
 
   /**
-   * The newest id the store holds at or before `id`: `id` itself in the normal case; an older one when
-   * the store lost its newest entries; `id` when the store holds nothing at or before it (trimmed, or
-   * expired and begun again), since everything it holds is then newer.
+   * Where a member at `id` stands in the store: `id` itself when the store still holds it (the normal
+   * case). When it does not, the store lost its newest entries (or trimmed or expired them): the position
+   * is then the newest stored event the member was given, known by `recent` (the ids it was last given) or
+   * by being older than all of them, so that everything the store wrote since, whatever its id, is read.
+   * With nothing to go by (a resume point the member brought, no id given yet), the newest stored event at
+   * or before `id`; and `id` itself when the store holds nothing at or before it, as all it holds is newer.
    */
-  private async position(conversation: string, id: string): Promise<string> {
+  private async position(conversation: string, id: string, recent: readonly string[]): Promise<string | undefined> {
     const [first] = await this.broker.history(conversation, previousEventId(id), 1);
-    return first?.id === id ? id : this.newestAtOrBefore(conversation, id);
-  }
-
-  private async newestAtOrBefore(conversation: string, id: string): Promise<string> {
+    if (first?.id === id) return id;
+    const oldestRecent = recent[0];
+    const known = new Set(recent);
     let newest: string | undefined;
     let after: string | undefined;
     for (;;) {
       const page = await this.broker.history(conversation, after);
       for (const event of page) {
-        if (compareEventIds(event.id, id) > 0) return newest ?? id;
-        newest = event.id;
+        if (compareEventIds(event.id, id) > 0) return this.settle(newest, id, recent);
+        if (oldestRecent === undefined || known.has(event.id) || compareEventIds(event.id, oldestRecent) < 0) newest = event.id;
       }
-      if (page.length < HISTORY_READ_LIMIT) return newest ?? id;
+      if (page.length < HISTORY_READ_LIMIT) return this.settle(newest, id, recent);
       after = page[page.length - 1].id;
     }
+  }
+
+  /** With recent ids known, "nothing given is still held" means read from the start; without, stay at `id`. */
+  private settle(newest: string | undefined, id: string, recent: readonly string[]): string | undefined {
+    if (newest !== undefined) return newest;
+    return recent.length > 0 ? undefined : id;
   }
 
   private give(member: Member, state: MemberState, event: StoredEvent): boolean {
     if (state.gone) return false;
     if (state.lastId !== undefined && compareEventIds(event.id, state.lastId) <= 0) return false;
     state.lastId = event.id;
+    state.recent.push(event.id);
+    if (state.recent.length > RECENT_IDS) state.recent.shift();
     try {
       member.deliver(event);
       this.observer.onDelivered?.(event, member);

@@ -54,7 +54,11 @@ export class SocketRooms {
           this.joined.delete(conversation);
           return { ok: false, code: 'refused', refusal: { code: admission.code, message: admission.message } };
         }
-        this.joined.add(conversation);
+        if (!this.joined.has(conversation)) {
+          // A leave of this conversation ran since the request was made and gave its place up: ask again.
+          if (this.joined.size >= this.maxConversations) return { ok: false, code: 'too-many-conversations' };
+          this.joined.add(conversation);
+        }
         const replayed = await this.hub.join(this.member, conversation, admission.after);
         return this.closed ? { ok: false, code: 'closed' } : { ok: true, replayed };
       } catch (error) {

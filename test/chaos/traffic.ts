@@ -1,6 +1,8 @@
 /**
  * The chaos suite's Pub/Sub: posts push deliveries to an event route at a steady rate, and retries every
- * answer that is not 2xx (and every connection error) until it is, as a push subscription does. What was
+ * answer that is not 2xx (and every connection error) until it is, as a push subscription does: with
+ * exponential backoff, and with a bounded number of deliveries outstanding (Pub/Sub's push flow control),
+ * so an endpoint that was down is not buried under every retry at once when it comes back. What was
  * acknowledged is what every desktop of the conversation must receive.
  */
 import { pushEnvelope } from '../helpers/events';
@@ -11,6 +13,8 @@ export interface TrafficOptions {
   readonly perSecond: number;
   /** Delay before a failed delivery is first tried again (it doubles with each failure, up to 2 s). */
   readonly retryMs?: number;
+  /** Deliveries outstanding at once; the rest wait their turn. */
+  readonly window?: number;
 }
 
 export class Traffic {
@@ -22,6 +26,8 @@ export class Traffic {
   private sent = 0;
   private aborted = false;
   private inFlight = 0;
+  private outstanding = 0;
+  private readonly waiting: Array<() => void> = [];
   private timer?: NodeJS.Timeout;
   private readonly prefix = `${process.pid}-${Date.now()}`;
 
@@ -65,15 +71,29 @@ export class Traffic {
     const body = JSON.stringify(pushEnvelope({ conversation, type: 'NEW_MESSAGE', n }, { messageId }));
     this.inFlight += 1;
     const attempt = (): void => {
-      fetch(`${this.options.url()}/new-message-event`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5000) })
+      if (this.aborted) return;
+      if (this.outstanding >= (this.options.window ?? 200)) {
+        this.waiting.push(attempt);
+        return;
+      }
+      this.outstanding += 1;
+      const done = (): void => {
+        this.outstanding -= 1;
+        this.waiting.shift()?.();
+      };
+      fetch(`${this.options.url()}/new-message-event`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) })
         .then(async (response) => {
           await response.arrayBuffer();
+          done();
           if (response.status >= 200 && response.status < 300) {
             this.accepted.get(conversation)!.add(messageId);
             this.inFlight -= 1;
           } else retry(`HTTP ${response.status}`);
         })
-        .catch((error: unknown) => retry(String((error as { cause?: unknown }).cause ?? error)));
+        .catch((error: unknown) => {
+          done();
+          retry(String((error as { cause?: unknown }).cause ?? error));
+        });
     };
     let failures = 0;
     // Exponential backoff with jitter, as a push subscription's retry policy backs off.

@@ -27,6 +27,8 @@ export class ControlledBroker implements Broker {
   private readonly signal = new Signal();
   /** When true, reads answer at once from the store (no test control). */
   autoAnswer = false;
+  /** When set, unsubscribing waits for it (a slow UNSUBSCRIBE). */
+  unsubscribeGate?: Promise<void>;
 
   static event(conversation: string, id: string, prevId?: string): StoredEvent {
     return { ...record(conversation, { messageId: `m-${id}` }), id, prevId };
@@ -48,6 +50,7 @@ export class ControlledBroker implements Broker {
     set.add(listener);
     return {
       unsubscribe: async () => {
+        await this.unsubscribeGate;
         set.delete(listener);
         if (set.size === 0) this.listeners.delete(conversation);
       },
