@@ -173,6 +173,17 @@ describe('relay faults: clients that never read or flood', function () {
     }
   });
 
+  it('native: a flood of WebSocket pings spends the same budget and is closed with 4029', async () => {
+    const server = await startServer({ RELAY_CLIENT_FRAME_BURST: '50', RELAY_CLIENT_FRAMES_PER_SECOND: '10', RELAY_HEARTBEAT_SECONDS: '3600' });
+    try {
+      const client = await NativeClient.connect(server.wsUrl, server.token());
+      for (let i = 0; i < 2000 && client.ws.readyState === WebSocket.OPEN; i += 1) client.ws.ping();
+      assert.equal(await client.closed(), CLOSE.TOO_MANY_FRAMES);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('Socket.IO: a flood of packets disconnects the socket', async () => {
     const server = await startServer({ RELAY_CLIENT_FRAME_BURST: '50', RELAY_CLIENT_FRAMES_PER_SECOND: '10' });
     try {

@@ -92,12 +92,26 @@ export function serveNativeConnection(ws: WebSocket, options: ConnectionOptions)
   const expiry = setTimeout(() => closeWith(CLOSE.TOKEN_EXPIRED, 'token expired'), Math.max(0, expiresInMs));
   expiry.unref();
 
-  ws.on('message', (raw, isBinary) => {
-    if (closed) return;
-    if (!budget.take()) {
-      log.warn('socket closed for sending too many frames', { user: options.claims.gcp_agent_assist_user });
-      return closeWith(CLOSE.TOO_MANY_FRAMES, 'too many frames');
+  /** Spends one frame of the budget; false (and the socket closed with 4029) past it. */
+  const spend = (): boolean => {
+    if (budget.take()) return true;
+    log.warn('socket closed for sending too many frames', { user: options.claims.gcp_agent_assist_user });
+    closeWith(CLOSE.TOO_MANY_FRAMES, 'too many frames');
+    return false;
+  };
+  // WebSocket pings are answered by `ws` itself; they spend from the same budget, and their pongs count
+  // against the send limit like any frame.
+  ws.on('ping', () => {
+    if (closed || !spend()) return;
+    if (ws.bufferedAmount > options.maxBufferedBytes) {
+      options.onSlowConsumer?.();
+      log.warn('slow consumer closed', { bufferedBytes: ws.bufferedAmount });
+      closeWith(CLOSE.SLOW_CONSUMER, 'slow consumer: reconnect and resume');
     }
+  });
+
+  ws.on('message', (raw, isBinary) => {
+    if (closed || !spend()) return;
     if (isBinary) return fail(undefined, 'bad-frame', 'frames must be JSON text');
     let frame: { type?: unknown; ref?: unknown; conversation?: unknown; after?: unknown };
     try {
