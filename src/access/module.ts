@@ -3,9 +3,8 @@
  * exports `canJoin`, directly or on its default export. Loaded once, at start: a module that is missing,
  * does not load, or exports no `canJoin` stops the process with a ConfigError saying which.
  */
-import { resolve } from 'node:path';
 import type { TokenClaims } from '../auth/jwt';
-import { ConfigError } from '../config/settings';
+import { loadIntegratorFunction } from '../config/integrator-module';
 
 /** Who asks to join: the token's user and project, and every claim of the token. */
 export interface Who {
@@ -20,23 +19,7 @@ export interface Who {
  */
 export type CanJoin = (who: Who, conversation: string, options: { signal: AbortSignal }) => Promise<unknown>;
 
-function findCanJoin(loaded: unknown): CanJoin | undefined {
-  const module = loaded as { canJoin?: unknown; default?: { canJoin?: unknown } } | undefined;
-  if (typeof module?.canJoin === 'function') return module.canJoin as CanJoin;
-  const inner = module?.default;
-  return typeof inner?.canJoin === 'function' ? (inner.canJoin as CanJoin) : undefined;
-}
-
 /** Imports the module at `modulePath` and returns its `canJoin`; throws ConfigError when it cannot. */
-export async function loadCanJoin(modulePath: string): Promise<CanJoin> {
-  const path = resolve(modulePath);
-  let loaded: unknown;
-  try {
-    loaded = await import(path);
-  } catch (error) {
-    throw new ConfigError([`CONVERSATION_ACCESS_MODULE ${path} could not be loaded: ${(error as Error).message}`]);
-  }
-  const canJoin = findCanJoin(loaded);
-  if (!canJoin) throw new ConfigError([`CONVERSATION_ACCESS_MODULE ${path} exports no canJoin function`]);
-  return canJoin;
+export function loadCanJoin(modulePath: string): Promise<CanJoin> {
+  return loadIntegratorFunction<CanJoin>({ setting: 'CONVERSATION_ACCESS_MODULE', path: modulePath, name: 'canJoin' });
 }

@@ -9,8 +9,7 @@
  * an error named `UnavailableError` when its platform cannot answer (503); any other throw is a fault
  * (500, logged). It is held to the same timeout as the built-in providers.
  */
-import { resolve } from 'node:path';
-import { ConfigError } from '../../config/settings';
+import { loadIntegratorFunction } from '../../config/integrator-module';
 import { UnavailableError } from '../../errors';
 import { RefusedError } from '../errors';
 import type { CheckRequest, Identity, Provider, ProviderHttpOptions } from './provider';
@@ -18,26 +17,9 @@ import type { CheckRequest, Identity, Provider, ProviderHttpOptions } from './pr
 /** The function a custom module exports. */
 export type CustomCheck = (token: string, request: CheckRequest) => Promise<unknown>;
 
-function findCheck(loaded: unknown): CustomCheck | undefined {
-  if (typeof loaded === 'function') return loaded as CustomCheck;
-  const module = loaded as { check?: unknown; default?: unknown } | undefined;
-  if (typeof module?.check === 'function') return module.check as CustomCheck;
-  if (typeof module?.default === 'function') return module.default as CustomCheck;
-  const inner = module?.default as { check?: unknown } | undefined;
-  return typeof inner?.check === 'function' ? (inner.check as CustomCheck) : undefined;
-}
-
 /** Loads the module (once, when the provider is built) and wraps its function as a Provider. */
 export async function customProvider(modulePath: string, options: ProviderHttpOptions): Promise<Provider> {
-  const path = resolve(modulePath);
-  let loaded: unknown;
-  try {
-    loaded = await import(path);
-  } catch (error) {
-    throw new ConfigError([`AUTH_CUSTOM_MODULE ${path} could not be loaded: ${(error as Error).message}`]);
-  }
-  const check = findCheck(loaded);
-  if (!check) throw new ConfigError([`AUTH_CUSTOM_MODULE ${path} exports no check function`]);
+  const check = await loadIntegratorFunction<CustomCheck>({ setting: 'AUTH_CUSTOM_MODULE', path: modulePath, name: 'check', acceptBareFunction: true });
   return {
     name: 'Custom',
     // It may look at more than the token, so a success keyed by the token alone is not cached.
