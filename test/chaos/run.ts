@@ -1,6 +1,7 @@
 /**
  * `npm run chaos`: the delivery promise under faults, against real processes on loopback. 200 desktops on
- * two relays, steady traffic through the event route with every non-2xx retried, and in turn: Redis
+ * two relays (half speaking the protocol by hand, half through the project's client, src/client/), steady
+ * traffic through the event route with every non-2xx retried, and in turn: Redis
  * restarted twice, one relay SIGTERMed and restarted, one relay SIGKILLed and restarted. Prints a table
  * and exits non-zero unless nothing was lost, duplicated or reordered.
  *

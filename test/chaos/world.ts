@@ -8,6 +8,7 @@ import { signToken, type JwtSettings } from '../../src/auth/jwt';
 import { loadJwtSettings } from '../../src/auth/jwt-config';
 import { freePort } from '../helpers/ports';
 import { RedisServer } from '../helpers/redis-server';
+import { ClientDesktop } from './client-desktop';
 import { ChaosDesktop } from './desktop';
 import { ServiceProcess } from './processes';
 import { Traffic } from './traffic';
@@ -38,6 +39,8 @@ export interface ScenarioReport {
 }
 
 export type Fault = (world: ChaosWorld) => Promise<void>;
+
+type Desktop = ChaosDesktop | ClientDesktop;
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -96,11 +99,14 @@ export class ChaosWorld {
     const started = Date.now();
     const conversations = Array.from({ length: options.conversations }, (_, i) => `projects/${PROJECT}/conversations/${scenario}-${started}-${i}`);
     const urls = (): readonly string[] => this.relays.map((relay) => relay.wsUrl);
-    // One agent per desktop, as in a contact center (a relay caps the sockets of one user).
-    const desktops = Array.from(
-      { length: options.desktops },
-      (_, i) => new ChaosDesktop(conversations[i % conversations.length], urls, signToken(this.jwt, `chaos-agent-${i}`).token, i),
-    );
+    // One agent per desktop, as in a contact center (a relay caps the sockets of one user). Half speak the
+    // protocol by hand, so what the relay sends is counted as it is; half use the project's client, as a
+    // desktop developer would, so what an application sees is counted too.
+    const desktops = Array.from({ length: options.desktops }, (_, i) => {
+      const conversation = conversations[i % conversations.length];
+      const token = signToken(this.jwt, `chaos-agent-${i}`).token;
+      return i % 2 === 0 ? new ChaosDesktop(conversation, urls, token, i / 2) : new ClientDesktop(conversation, urls()[((i - 1) / 2) % 2], token);
+    });
     const traffic = new Traffic({ url: () => this.events.url, conversations, perSecond: options.perSecond });
     try {
       await withDeadline(Promise.all(desktops.map((desktop) => desktop.start())), 30_000, () => {
@@ -128,7 +134,7 @@ export class ChaosWorld {
   }
 
   /** Waits until every desktop has every acknowledged message of its conversation (or the time is up). */
-  private async caughtUp(desktops: readonly ChaosDesktop[], traffic: Traffic, timeoutMs: number): Promise<void> {
+  private async caughtUp(desktops: readonly Desktop[], traffic: Traffic, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const missing = (): number =>
       desktops.reduce((sum, desktop) => {
@@ -150,10 +156,10 @@ async function withDeadline<T>(promise: Promise<T>, ms: number, describe: () => 
   }
 }
 
-function report(scenario: string, desktops: readonly ChaosDesktop[], traffic: Traffic, seconds: number): ScenarioReport {
+function report(scenario: string, desktops: readonly Desktop[], traffic: Traffic, seconds: number): ScenarioReport {
   let expected = 0;
   let lost = 0;
-  const sum = (key: keyof ChaosDesktop['counts']): number => desktops.reduce((n, d) => n + d.counts[key], 0);
+  const sum = (key: keyof Desktop['counts']): number => desktops.reduce((n, d) => n + d.counts[key], 0);
   for (const desktop of desktops) {
     const accepted = traffic.accepted.get(desktop.conversation) ?? new Set<string>();
     expected += accepted.size;
