@@ -83,7 +83,7 @@ export function runDeploySteps(overrides: Record<string, string> = {}, existing 
     writeFileSync(join(bin, 'gcloud'), STUB);
     chmodSync(join(bin, 'gcloud'), 0o755);
     const recorded: Recorded[] = [];
-    for (const step of build.steps.filter((candidate) => candidate.name.includes('cloud-sdk'))) {
+    for (const step of build.steps.filter((candidate) => candidate.name.includes('google-cloud-cli'))) {
       const log = join(dir, `${step.id}.log`);
       writeFileSync(log, '');
       const env: Record<string, string> = { PATH: `${bin}:${process.env.PATH ?? ''}`, GCLOUD_LOG: log, GCLOUD_STATE: state, GCLOUD_EXISTING: existing ? '1' : '0' };
