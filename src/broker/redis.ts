@@ -59,8 +59,7 @@ export function parseChannelMessage(message: string): StoredEvent | undefined {
   if (message.charCodeAt(space + 1) === 0x7b /* { */) return parseRecord(id, message.slice(space + 1));
   const second = message.indexOf(' ', space + 1);
   if (second < 0) return undefined;
-  const event = parseRecord(id, message.slice(second + 1));
-  return event && { ...event, prevId: message.slice(space + 1, second) };
+  return parseRecord(id, message.slice(second + 1), message.slice(space + 1, second));
 }
 
 export function dedupeKey(record: Pick<EventRecord, 'conversation' | 'type' | 'messageId'>): string {
@@ -91,14 +90,13 @@ export class RedisBroker implements Broker {
         this.redis.isCluster ? 'SPUBLISH' : 'PUBLISH',
       ],
     };
-    const reply = await this.redis.run(async (redis) => {
-      try {
-        return await redis.evalSha(PUBLISH_SHA, options);
-      } catch (error) {
+    // One promise chain per publish: the script by its hash, loaded by EVAL only when Redis lacks it.
+    const reply = await this.redis.run((redis) =>
+      redis.evalSha(PUBLISH_SHA, options).catch((error: unknown) => {
         if (!String(error).includes('NOSCRIPT')) throw error;
         return redis.eval(PUBLISH_SCRIPT, options);
-      }
-    });
+      }),
+    );
     if (reply === null || reply === undefined) return { duplicate: true };
     return { id: String(reply), duplicate: false };
   }
