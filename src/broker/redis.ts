@@ -24,8 +24,11 @@ import {
   type Subscription,
 } from './broker';
 
-/** Dedupe, append and publish in one step: no relay sees an event that history lacks, or the reverse. */
-const PUBLISH_SCRIPT = `
+/**
+ * Dedupe, append and publish in one step: no relay sees an event that history lacks, or the reverse.
+ * Exported so the benchmark's bare reference runs the very same script.
+ */
+export const PUBLISH_SCRIPT = `
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return false end
 local prev = redis.call('GET', KEYS[4]) or ''
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], '*', 'e', ARGV[4])
