@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundleUnits, stageUnit, startUnit, unitEnv, unitToken } from '../test/helpers/units';
-import { RedisServer } from '../test/helpers/redis-server';
+import { bundleUnits, stageUnit, startUnit, unitEnv, unitToken } from '../support/units';
+import { RedisServer } from '../support/redis-server';
 
 export interface ColdStartRow {
   readonly unit: string;

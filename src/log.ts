@@ -36,6 +36,11 @@ export function setLogLevel(level: Severity): void {
   threshold = RANK[level];
 }
 
+/** Whether lines of `level` are written at all (a caller can skip building fields that would be dropped). */
+export function isLevelEnabled(level: Severity): boolean {
+  return RANK[level] >= threshold;
+}
+
 function errorFields(value: unknown): unknown {
   if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
   return value;

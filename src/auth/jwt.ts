@@ -5,7 +5,7 @@
  * `iat`, `iss`, `aud`, `jti`, and a key id in the header so a rotated secret's tokens stay valid until
  * they expire.
  */
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 export interface SigningKey {
@@ -57,6 +57,21 @@ export class TokenError extends Error {
 
 export const MIN_SECRET_BYTES = 32;
 
+const keyObjects = new WeakMap<SigningKey, KeyObject>();
+
+/**
+ * The secret of a key as a KeyObject, made once per key. Given a Buffer, jsonwebtoken first tries
+ * `createPublicKey` on it (which throws for a secret) on every sign and verify; a KeyObject skips that.
+ */
+function keyObject(key: SigningKey): KeyObject {
+  let object = keyObjects.get(key);
+  if (object === undefined) {
+    object = createSecretKey(key.secret);
+    keyObjects.set(key, object);
+  }
+  return object;
+}
+
 /** Issues a token for `user`, signed with the current key (the first) and naming it in `kid`. */
 export function signToken(settings: JwtSettings, user: string, now = Date.now(), extras: TokenExtras = {}): { token: string; claims: TokenClaims } {
   const key = settings.keys[0];
@@ -73,7 +88,7 @@ export function signToken(settings: JwtSettings, user: string, now = Date.now(),
     auth_time: extras.authTime ?? iat,
   };
   // jsonwebtoken keeps the given `iat` (its `noTimestamp` option would drop it).
-  const token = jwt.sign(claims, key.secret, { algorithm: 'HS256', keyid: key.kid });
+  const token = jwt.sign(claims, keyObject(key), { algorithm: 'HS256', keyid: key.kid });
   return { token, claims };
 }
 
@@ -90,7 +105,7 @@ export function verifyToken(settings: JwtSettings, token: string, now = Date.now
   if (!key) throw new TokenError('invalid token');
   let payload: jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, key.secret, {
+    payload = jwt.verify(token, keyObject(key), {
       algorithms: ['HS256'],
       issuer: settings.issuer,
       audience: settings.audience,

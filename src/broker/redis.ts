@@ -24,8 +24,11 @@ import {
   type Subscription,
 } from './broker';
 
-/** Dedupe, append and publish in one step: no relay sees an event that history lacks, or the reverse. */
-const PUBLISH_SCRIPT = `
+/**
+ * Dedupe, append and publish in one step: no relay sees an event that history lacks, or the reverse.
+ * Exported so the benchmark's bare reference runs the very same script.
+ */
+export const PUBLISH_SCRIPT = `
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return false end
 local prev = redis.call('GET', KEYS[4]) or ''
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], '*', 'e', ARGV[4])
@@ -59,8 +62,7 @@ export function parseChannelMessage(message: string): StoredEvent | undefined {
   if (message.charCodeAt(space + 1) === 0x7b /* { */) return parseRecord(id, message.slice(space + 1));
   const second = message.indexOf(' ', space + 1);
   if (second < 0) return undefined;
-  const event = parseRecord(id, message.slice(second + 1));
-  return event && { ...event, prevId: message.slice(space + 1, second) };
+  return parseRecord(id, message.slice(second + 1), message.slice(space + 1, second));
 }
 
 export function dedupeKey(record: Pick<EventRecord, 'conversation' | 'type' | 'messageId'>): string {
@@ -91,14 +93,13 @@ export class RedisBroker implements Broker {
         this.redis.isCluster ? 'SPUBLISH' : 'PUBLISH',
       ],
     };
-    const reply = await this.redis.run(async (redis) => {
-      try {
-        return await redis.evalSha(PUBLISH_SHA, options);
-      } catch (error) {
+    // One promise chain per publish: the script by its hash, loaded by EVAL only when Redis lacks it.
+    const reply = await this.redis.run((redis) =>
+      redis.evalSha(PUBLISH_SHA, options).catch((error: unknown) => {
         if (!String(error).includes('NOSCRIPT')) throw error;
         return redis.eval(PUBLISH_SCRIPT, options);
-      }
-    });
+      }),
+    );
     if (reply === null || reply === undefined) return { duplicate: true };
     return { id: String(reply), duplicate: false };
   }

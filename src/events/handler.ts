@@ -13,8 +13,8 @@ import { IdTokenError, type IdTokenVerifier } from '../auth/google-id-token';
 import type { Broker } from '../broker/broker';
 import { conversationKey } from '../conversation';
 import { UnavailableError } from '../errors';
-import { traceFields, type Logger } from '../log';
-import { increment } from '../metrics/counters';
+import { isLevelEnabled, traceFields, type Logger } from '../log';
+import { counter, increment } from '../metrics/counters';
 import { decodeNotification, parseDelivery } from './delivery';
 import type { DataType, EventRecord } from './types';
 
@@ -32,16 +32,26 @@ export type HttpHandler = (req: Request, res: Response) => Promise<void>;
 
 /** Builds the handler of one notification type; `deps` is resolved on each request (lazily, once). */
 export function createEventHandler(type: DataType, deps: () => Promise<EventHandlerDeps>): HttpHandler {
+  const published = counter('events_received_total', { type, outcome: 'published' });
+  const duplicate = counter('events_received_total', { type, outcome: 'duplicate' });
+  // Once resolved, the dependencies are used as they are: no await per request for them.
+  let ready: EventHandlerDeps | undefined;
   return async (req, res) => {
-    let resolved: EventHandlerDeps;
-    try {
-      resolved = await deps();
-    } catch (error) {
-      res.status(error instanceof UnavailableError ? 503 : 500).json({ error: 'service not configured' });
-      return;
+    let resolved = ready;
+    if (resolved === undefined) {
+      try {
+        resolved = ready = await deps();
+      } catch (error) {
+        res.status(error instanceof UnavailableError ? 503 : 500).json({ error: 'service not configured' });
+        return;
+      }
     }
     const { broker, pushAuth, maxBodyBytes, projectId } = resolved;
-    const log = resolved.log.child({ dataType: type, ...traceFields(req.headers['x-cloud-trace-context'], projectId) });
+    const base = resolved.log;
+    // The request's logger (trace fields and all) is built only when the request logs something.
+    let requestLog: Logger | undefined;
+    const log = (): Logger =>
+      (requestLog ??= base.child({ dataType: type, ...traceFields(req.headers['x-cloud-trace-context'], projectId) }));
     const now = resolved.now ?? (() => new Date());
 
     if (req.method !== 'POST') {
@@ -53,13 +63,13 @@ export function createEventHandler(type: DataType, deps: () => Promise<EventHand
         await pushAuth.verify(req.headers.authorization);
       } catch (error) {
         if (error instanceof UnavailableError) {
-          log.warn('push authentication unavailable: signing certificates could not be fetched; pub/sub will retry');
+          log().warn('push authentication unavailable: signing certificates could not be fetched; pub/sub will retry');
           increment('events_failed_total', { type, reason: 'auth-unavailable' });
           res.status(503).set('Retry-After', '10').json({ error: 'authentication unavailable, retry later' });
           return;
         }
         if (!(error instanceof IdTokenError)) throw error;
-        log.warn('push authentication failed', { reason: error.message });
+        log().warn('push authentication failed', { reason: error.message });
         increment('events_rejected_total', { type, reason: error.kind });
         res.status(error.kind === 'forbidden' ? 403 : 401).json({ error: error.message });
         return;
@@ -72,7 +82,7 @@ export function createEventHandler(type: DataType, deps: () => Promise<EventHand
     }
     const delivery = parseDelivery(req.headers, req.body);
     if (!delivery.ok) {
-      log.warn('not a pub/sub delivery', { reason: delivery.reason });
+      log().warn('not a pub/sub delivery', { reason: delivery.reason });
       res.status(400).json({ error: delivery.reason });
       return;
     }
@@ -81,7 +91,7 @@ export function createEventHandler(type: DataType, deps: () => Promise<EventHand
     const conversation = decoded.ok ? conversationKey(decoded.conversation) : undefined;
     if (!decoded.ok || conversation === undefined) {
       const reason = decoded.ok ? 'no-conversation' : decoded.reason;
-      log.error('undeliverable notification acknowledged', { reason, messageId: message.messageId });
+      log().error('undeliverable notification acknowledged', { reason, messageId: message.messageId });
       increment('events_undeliverable_total', { type, reason });
       res.status(204).end();
       return;
@@ -98,17 +108,19 @@ export function createEventHandler(type: DataType, deps: () => Promise<EventHand
     };
     try {
       const result = await broker.publish(record);
-      increment('events_received_total', { type, outcome: result.duplicate ? 'duplicate' : 'published' });
-      log.debug(result.duplicate ? 'duplicate delivery acknowledged' : 'event published', {
-        conversation,
-        messageId: message.messageId,
-        eventId: result.id,
-      });
+      (result.duplicate ? duplicate : published)();
+      if (isLevelEnabled('DEBUG')) {
+        log().debug(result.duplicate ? 'duplicate delivery acknowledged' : 'event published', {
+          conversation,
+          messageId: message.messageId,
+          eventId: result.id,
+        });
+      }
       res.status(204).end();
     } catch (error) {
       const unavailable = error instanceof UnavailableError;
       increment('events_failed_total', { type, reason: unavailable ? 'unavailable' : 'error' });
-      log[unavailable ? 'warn' : 'error']('event not published; pub/sub will retry', {
+      log()[unavailable ? 'warn' : 'error']('event not published; pub/sub will retry', {
         messageId: message.messageId,
         error: unavailable ? error.message : error,
       });

@@ -62,8 +62,11 @@ export function serializeRecord(record: EventRecord): string {
   });
 }
 
-/** Parses a stored record, returning undefined when it is not one (never throws). */
-export function parseRecord(id: string, json: string): StoredEvent | undefined {
+/**
+ * Parses a stored record, returning undefined when it is not one (never throws). `prevId` is set on
+ * the result when given (a live event), so the caller does not copy the event to add it.
+ */
+export function parseRecord(id: string, json: string, prevId?: string): StoredEvent | undefined {
   try {
     const value = JSON.parse(json) as Partial<EventRecord>;
     if (!isDataType(value.type) || typeof value.conversation !== 'string' || typeof value.data !== 'string') {
@@ -78,6 +81,7 @@ export function parseRecord(id: string, json: string): StoredEvent | undefined {
       ackTime: String(value.ackTime ?? ''),
       attributes: value.attributes ?? {},
       data: value.data,
+      ...(prevId === undefined ? {} : { prevId }),
     };
   } catch {
     return undefined;

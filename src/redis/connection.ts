@@ -46,7 +46,9 @@ export class RedisConnection {
 
   /** Runs commands, mapping "Redis is not reachable" to UnavailableError. */
   async run<T>(fn: (commands: RedisCommands) => Promise<T>): Promise<T> {
-    const client = await this.ready();
+    // A connected client is used at once: no extra async step per command on the hot path.
+    const current = this.client;
+    const client = current !== undefined && this.isReady(current) ? current : await this.ready();
     try {
       return await fn(client as unknown as RedisCommands);
     } catch (error) {

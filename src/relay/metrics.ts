@@ -15,17 +15,39 @@ export class RelayMetrics {
   readonly joins = new Counter({ name: 'relay_joins_total', help: 'Conversation joins', labelNames: ['protocol'], registers: [this.registry] });
   readonly joinsRefused = new Counter({ name: 'relay_joins_refused_total', help: 'Conversation joins refused, by code (forbidden, unavailable)', labelNames: ['code'], registers: [this.registry] });
   readonly socketsRefused = new Counter({ name: 'relay_sockets_refused_total', help: 'Connections refused because their user held RELAY_MAX_SOCKETS_PER_USER', labelNames: ['protocol'], registers: [this.registry] });
-  readonly delivered = new Counter({ name: 'relay_events_delivered_total', help: 'Events handed to desktops', labelNames: ['type'], registers: [this.registry] });
+  /** Deliveries per data type: plain numbers, read when scraped (a delivery costs one increment). */
+  private readonly deliveredByType = new Map<string, number>();
+  private readonly delivered = new Counter({
+    name: 'relay_events_delivered_total',
+    help: 'Events handed to desktops',
+    labelNames: ['type'],
+    registers: [this.registry],
+    collect: () => {
+      this.delivered.reset();
+      for (const [type, value] of this.deliveredByType) this.delivered.inc({ type }, value);
+    },
+  });
+  /** The event the latency histogram saw last: an event fanned out to many desktops is timed once. */
+  private timed?: object;
   readonly dropped = new Counter({ name: 'relay_events_dropped_total', help: 'Events not delivered, by reason', labelNames: ['reason'], registers: [this.registry] });
   readonly slowConsumers = new Counter({ name: 'relay_slow_consumer_closes_total', help: 'Sockets closed for reading too slowly', labelNames: ['protocol'], registers: [this.registry] });
   readonly reconnects = new Counter({ name: 'relay_redis_resubscribes_total', help: 'Live-feed gaps closed by a backfill after Redis came back', registers: [this.registry] });
   readonly backfilled = new Counter({ name: 'relay_backfilled_events_total', help: 'Events read from history after a live-feed gap', registers: [this.registry] });
   readonly latency = new Histogram({
     name: 'relay_delivery_latency_seconds',
-    help: 'From the event function receiving a notification to the relay sending it to a desktop',
+    help: 'From the event function receiving a notification to the relay sending it to its first desktop (once per event)',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+
+  /** Counts one delivery of an event; times the event on its first delivery (`ackTime` to now). */
+  countDelivery(event: { readonly type: string; readonly ackTime: string }): void {
+    this.deliveredByType.set(event.type, (this.deliveredByType.get(event.type) ?? 0) + 1);
+    if (event === this.timed) return;
+    this.timed = event;
+    const ack = Date.parse(event.ackTime);
+    if (!Number.isNaN(ack)) this.latency.observe(Math.max(0, Date.now() - ack) / 1000);
+  }
 
   constructor() {
     for (const name of FUNCTION_COUNTERS) {

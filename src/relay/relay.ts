@@ -88,9 +88,7 @@ export function createRelay(deps: RelayDeps): Relay {
   const metrics = new RelayMetrics();
   const hub = new Hub(broker, log.child({ module: 'hub' }), {
     onDelivered(event) {
-      metrics.delivered.inc({ type: event.type });
-      const ack = Date.parse(event.ackTime);
-      if (!Number.isNaN(ack)) metrics.latency.observe(Math.max(0, Date.now() - ack) / 1000);
+      metrics.countDelivery(event);
     },
     onBackfill(_conversation, count) {
       metrics.backfilled.inc(count);

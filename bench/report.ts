@@ -1,0 +1,139 @@
+/**
+ * The benchmark's summary: one row per figure, the project's median and worst round beside the
+ * reference's, the target, whether every round met it, and the worst load seen while it was measured.
+ */
+import type { ColdStartRow } from './cold-start';
+import type { ConnectRound } from './figures/connect';
+import type { FunctionCpuRound } from './figures/function-cpu';
+import type { RelayCpuRound } from './figures/relay-cpu';
+import type { SustainedRound } from './figures/sustained';
+import type { Load } from './machine';
+import { median, round } from './stats';
+
+export interface Row {
+  readonly figure: string;
+  readonly project: string;
+  readonly reference: string;
+  readonly target: string;
+  readonly met: string;
+  readonly load: string;
+}
+
+interface Inputs {
+  readonly native: Record<'project' | 'bare', ConnectRound[]>;
+  readonly sio: Record<'socketio' | 'bare', ConnectRound[]>;
+  readonly relay: Record<'project' | 'bare', RelayCpuRound[]>;
+  readonly fn: Record<'project' | 'noop' | 'bare', FunctionCpuRound[]>;
+  readonly sustained: { rounds: SustainedRound[]; sustainedEps: Record<'project' | 'bare', number> };
+  readonly webhook: ReadonlyArray<{ p99Ms: number; errors: number; achievedRps: number; loadavg1: number }>;
+  readonly coldStart: readonly ColdStartRow[];
+  readonly sizes: { native: number; socketio: number; relayDesktops: number; relayEps: number; fnEps: number; pathDesktops: number };
+}
+
+const fmt = (value: number, digits = 1): string => round(value, digits).toLocaleString('en-US');
+/** `median (worst)` of one field over rounds. */
+function mw<R>(rounds: readonly R[], of: (r: R) => number, digits = 1, unit = ''): string {
+  const values = rounds.map(of);
+  return `${fmt(median(values), digits)}${unit} (${fmt(Math.max(...values), digits)}${unit})`;
+}
+
+function loadOf(...groups: ReadonlyArray<ReadonlyArray<{ load: Load }>>): string {
+  const loads = groups.flat().map((r) => r.load);
+  return `${fmt(Math.max(...loads.map((l) => l.loadavg1)), 2)}, ${Math.max(...loads.map((l) => l.otherCpuPercent))}%`;
+}
+
+/** "yes" when the ratio of medians is within `limit` and the worst project round within it too, else why not. */
+function verdict(project: number, reference: number, limit: number, worstProject: number): string {
+  const ratio = project / reference;
+  const worst = worstProject / reference;
+  return `${ratio <= limit && worst <= limit ? 'yes' : 'NO'}: ${fmt(ratio, 2)}× (worst ${fmt(worst, 2)}×)`;
+}
+
+export function summarize(input: Inputs): Row[] {
+  const { native, sio, relay, fn, sustained, sizes } = input;
+  const kib = (r: ConnectRound): number => r.rssPerConnectionBytes / 1024;
+  const secs = (r: ConnectRound): number => r.seconds;
+  const cpu = (r: { cpuMicrosPerEvent: number }): number => r.cpuMicrosPerEvent;
+  const worstOf = <R>(rounds: readonly R[], of: (r: R) => number): number => Math.max(...rounds.map(of));
+  const medOf = <R>(rounds: readonly R[], of: (r: R) => number): number => median(rounds.map(of));
+  const rssWorst = worstOf(native.project, kib);
+  const fnRatio = medOf(fn.project, cpu) / medOf(fn.noop, cpu);
+  const fnWorst = worstOf(fn.project, cpu) / medOf(fn.noop, cpu);
+  const byRate = (system: 'project' | 'bare'): string => {
+    const rounds = sustained.rounds.filter((r) => r.system === system);
+    const at = rounds.filter((r) => r.eps === sustained.sustainedEps[system]);
+    const failed = rounds.filter((r) => r.eps > sustained.sustainedEps[system]);
+    const firstFail = failed.length ? Math.min(...failed.map((r) => r.eps)) : undefined;
+    const failText = firstFail ? `; ${fmt(firstFail, 0)}/s: p99 ${mw(failed.filter((r) => r.eps === firstFail), (r) => r.p99Ms, 1, ' ms')}, lost ${Math.max(...failed.filter((r) => r.eps === firstFail).map((r) => r.lost))}` : '; the highest rate tried';
+    return `${fmt(sustained.sustainedEps[system], 0)}/s${at.length ? ` (p99 ${mw(at, (r) => r.p99Ms, 1, ' ms')})` : ''}${failText}`;
+  };
+  return [
+    {
+      figure: `${fmt(sizes.native, 0)} native desktops connect and join one relay`,
+      project: `${mw(native.project, secs, 2, ' s')}, relay CPU ${mw(native.project, (r) => r.relayCpuPercent, 0, '%')}`,
+      reference: mw(native.bare, secs, 2, ' s'),
+      target: '≤ 1.5× reference',
+      met: verdict(medOf(native.project, secs), medOf(native.bare, secs), 1.5, worstOf(native.project, secs)),
+      load: loadOf(native.project, native.bare),
+    },
+    {
+      figure: `RSS per connected idle desktop (${fmt(sizes.native, 0)}, native)`,
+      project: mw(native.project, kib, 1, ' KiB'),
+      reference: mw(native.bare, kib, 1, ' KiB'),
+      target: '≤ 10 KiB',
+      met: `${medOf(native.project, kib) <= 10 && rssWorst <= 10 ? 'yes' : 'NO'}`,
+      load: loadOf(native.project, native.bare),
+    },
+    {
+      figure: `${fmt(sizes.socketio, 0)} Socket.IO desktops connect and join (reference: as many native)`,
+      project: `${mw(sio.socketio, secs, 2, ' s')}, ${mw(sio.socketio, kib, 1, ' KiB')}/desktop`,
+      reference: mw(sio.bare, secs, 2, ' s'),
+      target: '≤ 2× reference',
+      met: verdict(medOf(sio.socketio, secs), medOf(sio.bare, secs), 2, worstOf(sio.socketio, secs)),
+      load: loadOf(sio.socketio, sio.bare),
+    },
+    {
+      figure: `relay CPU per delivered event (${fmt(sizes.relayDesktops, 0)} desktops, ${fmt(sizes.relayEps, 0)}/s)`,
+      project: `${mw(relay.project, cpu, 1, ' µs')}, lost ${Math.max(...relay.project.map((r) => r.lost))}`,
+      reference: `${mw(relay.bare, cpu, 1, ' µs')}, lost ${Math.max(...relay.bare.map((r) => r.lost))}`,
+      target: '≤ 1.1× reference',
+      met: verdict(medOf(relay.project, cpu), medOf(relay.bare, cpu), 1.1, worstOf(relay.project, cpu)),
+      load: loadOf(relay.project, relay.bare),
+    },
+    {
+      figure: `event function CPU per event (${fmt(sizes.fnEps, 0)}/s; reference: no-op function under the same framework)`,
+      project: mw(fn.project, cpu, 0, ' µs'),
+      reference: `${mw(fn.noop, cpu, 0, ' µs')} (bare node:http + same script: ${mw(fn.bare, cpu, 0, ' µs')})`,
+      target: '≤ 1.1× no-op function',
+      met: `${fnRatio <= 1.1 && fnWorst <= 1.1 ? 'yes' : 'NO'}: ${fmt(fnRatio, 2)}× (worst ${fmt(fnWorst, 2)}×)`,
+      load: loadOf(fn.project, fn.noop, fn.bare),
+    },
+    {
+      figure: `highest rate through one event-function process, every round p99 < 20 ms and nothing lost (${fmt(sizes.pathDesktops, 0)} desktops)`,
+      project: byRate('project'),
+      reference: `bare pipeline: ${byRate('bare')}`,
+      target: 'reported',
+      met: '—',
+      load: loadOf(sustained.rounds),
+    },
+    {
+      figure: 'fulfillment webhook, 1,000 requests/s (p99)',
+      project: `${mw(input.webhook, (r) => r.p99Ms, 2, ' ms')}, errors ${Math.max(...input.webhook.map((r) => r.errors))}`,
+      reference: '—',
+      target: 'reported',
+      met: '—',
+      load: `${fmt(Math.max(...input.webhook.map((r) => r.loadavg1)), 2)}, —`,
+    },
+    {
+      figure: 'cold start to first answer, slowest unit (median of its runs, worst)',
+      project: (() => {
+        const slow = [...input.coldStart].sort((a, b) => b.maxMs - a.maxMs)[0];
+        return slow ? `${slow.unit}: ${fmt(slow.medianMs)} ms (${fmt(slow.maxMs)} ms)` : '—';
+      })(),
+      reference: '—',
+      target: '< 300 ms events, < 500 ms others',
+      met: input.coldStart.every((r) => r.withinTarget) ? 'yes' : 'NO',
+      load: '—',
+    },
+  ];
+}
