@@ -1,17 +1,17 @@
 /**
  * Builds a whole process (relay plus HTTP routes) from an environment: the shared composition of the
- * relay container's `main` and the local stack's `main`. Returns it unstarted.
+ * relay container's `main` and the local stack's `main`. Every setting is read first, at once
+ * (src/app/config.ts); then the pieces are built from it. Returns the process unstarted.
  */
 import { createConversationAccess } from '../access/access';
-import { loadAccessConfig } from '../access/config';
-import { loadJwtSettings } from '../auth/jwt-config';
 import { createBroker, type BrokerHandle } from '../broker/create';
-import { loadBrokerConfig } from '../config/core';
 import type { Env } from '../config/settings';
+import { createCorsPolicy } from '../http/cors';
 import type { Logger } from '../log';
-import { loadRelayConfig, type RelayConfig } from '../relay/config';
+import type { RelayConfig } from '../relay/config';
 import { createRelay, type Relay } from '../relay/relay';
 import { socketIoAttachment } from '../relay/socketio';
+import { loadProcessConfig } from './config';
 import { desktopRoutes, functionRoutes, type AppContext } from './routes';
 
 export interface ServerOptions {
@@ -33,22 +33,21 @@ export interface BuiltServer {
 
 export async function buildServer(options: ServerOptions): Promise<BuiltServer> {
   const { env, local, log } = options;
-  const config = loadRelayConfig(env, local);
-  const brokerConfig = loadBrokerConfig(env, local);
-  const accessConfig = loadAccessConfig(env, local);
-  const jwt = await loadJwtSettings(env, local);
+  const processConfig = await loadProcessConfig(env, { local, functions: options.mountFunctions });
+  const config = processConfig.relay;
   // Loaded before anything connects: a bad access module stops the start.
-  const access = await createConversationAccess(accessConfig, log.child({ unit: 'access' }));
-  const handle: BrokerHandle = createBroker(brokerConfig, log);
-  const context: AppContext = { env, local, broker: handle.broker, redis: handle.redis, jwt, log };
+  const access = await createConversationAccess(processConfig.access, log.child({ unit: 'access' }));
+  const handle: BrokerHandle = createBroker(processConfig.broker, log);
+  const context: AppContext = { config: processConfig, local, broker: handle.broker, redis: handle.redis, jwt: processConfig.jwt, log };
   const routes = [...desktopRoutes(context), ...(options.mountFunctions ? functionRoutes(context) : [])];
   const relay = createRelay({
     broker: handle.broker,
-    jwt,
+    jwt: processConfig.jwt,
     log: log.child({ unit: 'relay' }),
     config,
     access,
     routes,
+    cors: createCorsPolicy(config.corsOrigins),
     attachments: [socketIoAttachment()],
   });
   return {

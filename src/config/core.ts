@@ -2,6 +2,7 @@
  * Settings shared by every unit: the project, Redis and the event history.
  */
 import type { BrokerLimits } from '../broker/broker';
+import { SEVERITIES, type Severity } from '../log';
 import type { RedisSettings } from '../redis/connection';
 import { SettingsReader, type Env, type SettingsTable } from './settings';
 
@@ -43,4 +44,18 @@ export function loadBrokerConfig(env: Env, local = false): Readonly<BrokerConfig
   const connectWaitMs = read.int('REDIS_CONNECT_WAIT_MS', 0, 60_000);
   const redis = url !== undefined || clusterNodes.length > 0 ? { url, clusterNodes, connectWaitMs } : undefined;
   return read.done({ redis, limits });
+}
+
+/** The process's identity and logging: the project logs and tokens name, and the lowest severity logged. */
+export interface CoreConfig {
+  readonly projectId?: string;
+  readonly logLevel: Severity;
+}
+
+/** Reads GCP_PROJECT_ID and LOG_LEVEL (`WARN` is taken for WARNING, as operators write it). */
+export function loadCoreConfig(env: Env, local = false): Readonly<CoreConfig> {
+  const read = new SettingsReader(CORE_SETTINGS, env, local);
+  const raw = read.str('LOG_LEVEL');
+  const logLevel = raw?.toUpperCase() === 'WARN' ? 'WARNING' : (read.oneOf('LOG_LEVEL', SEVERITIES) ?? 'INFO');
+  return read.done({ projectId: read.str('GCP_PROJECT_ID'), logLevel });
 }

@@ -14,7 +14,7 @@ import type { JwtSettings, TokenClaims } from '../auth/jwt';
 import { parseConversationName } from '../conversation';
 import { UnavailableError } from '../errors';
 import type { Logger } from '../log';
-import { requireToken } from '../proxy/auth';
+import { requireToken } from '../auth/require-token';
 import { hashIntegrationKey, type ConversationNameStore } from './store';
 
 export interface ConversationNameDeps {

@@ -16,7 +16,7 @@ import { UnavailableError } from '../errors';
 import { traceFields, type Logger } from '../log';
 import { increment } from '../metrics/counters';
 import { decodeNotification, parseDelivery } from './delivery';
-import type { DataType, EventRecord } from './types';
+import type { DataType, EventRecord } from '../broker/event';
 
 export interface EventHandlerDeps {
   readonly broker: Broker;

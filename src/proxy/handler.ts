@@ -14,7 +14,7 @@ import { OTHER_PROJECT_REASON, tokenOpensProject } from '../access/project';
 import type { JwtSettings } from '../auth/jwt';
 import { traceFields, type Logger } from '../log';
 import { matchProxyRoute, type ProxyTarget } from './allowlist';
-import { requireToken } from './auth';
+import { requireToken } from '../auth/require-token';
 import { callDialogflow, UpstreamError, type AccessTokenProvider } from './upstream';
 
 export interface ProxyDeps {

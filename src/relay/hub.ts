@@ -18,7 +18,7 @@
  * reach it (docs/relay-protocol.md, "When Redis fails over").
  */
 import { HISTORY_READ_LIMIT, type Broker, type Subscription } from '../broker/broker';
-import { compareEventIds, previousEventId, type StoredEvent } from '../events/types';
+import { compareEventIds, previousEventId, type StoredEvent } from '../broker/event';
 import type { Logger } from '../log';
 
 /** A socket in one or more conversations. */

@@ -3,16 +3,17 @@
  * endpoint (`/ws`), health and metrics, plus any attachments (the Socket.IO endpoint). Only a `main`
  * reads the environment and listens.
  */
-import cors from 'cors';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ConversationAccess, type AccessDecision } from '../access/access';
 import { UserSocketLimit } from '../access/socket-limit';
-import { TokenError, tokenFromHeader, verifyToken, type JwtSettings, type TokenClaims } from '../auth/jwt';
+import { TokenError, tokenFromHeader, type JwtSettings, type TokenClaims } from '../auth/jwt';
+import { checkToken } from '../auth/require-token';
 import type { Broker } from '../broker/broker';
 import type { ConversationName } from '../conversation';
 import { createHttpApp, type Route } from '../http/app';
+import { createCorsPolicy, type CorsPolicy } from '../http/cors';
 import type { Logger } from '../log';
 import type { RelayConfig } from './config';
 import { demoPage } from './demo';
@@ -32,6 +33,8 @@ export interface RelayDeps {
   readonly config: RelayConfig;
   /** Who may join which conversation (src/access/); project binding only when absent. */
   readonly access?: ConversationAccess;
+  /** The process's one CORS policy (every route and Socket.IO); `config.corsOrigins` when absent. */
+  readonly cors?: CorsPolicy;
   /** HTTP routes mounted beside the relay's own (registration, proxy, conversation name, …). */
   readonly routes?: readonly Route[];
   /** Extensions given the built relay (the Socket.IO endpoint attaches this way). */
@@ -51,6 +54,8 @@ export interface Relay {
   readonly hub: Hub;
   readonly metrics: RelayMetrics;
   readonly deps: RelayDeps;
+  /** The CORS policy every route follows (Socket.IO takes its options). */
+  readonly cors: CorsPolicy;
   /** Verifies a JWT for a connection (shared by both protocols). */
   authenticate(token: string | undefined): TokenClaims;
   /** Whether a token may join a conversation (shared by both protocols; refusals are counted). */
@@ -114,11 +119,11 @@ export function createRelay(deps: RelayDeps): Relay {
   };
 
   let shuttingDown = false;
-  const corsMiddleware = cors({ origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins], credentials: false });
+  const corsPolicy = deps.cors ?? createCorsPolicy(config.corsOrigins);
   const app = createHttpApp({
     log,
     bodyLimitBytes: config.bodyLimitBytes,
-    before: [corsMiddleware, ...(config.demoPage ? [demoPage()] : [])],
+    before: [corsPolicy.middleware, ...(config.demoPage ? [demoPage()] : [])],
     routes: [
       { method: 'get', path: '/status', handler: (_req, res) => res.status(200).type('text/plain').send('Hello, cross-origin-world!') },
       { method: 'get', path: '/healthz', handler: (_req, res) => res.status(200).json({ status: 'ok' }) },
@@ -161,8 +166,7 @@ export function createRelay(deps: RelayDeps): Relay {
   const claimed: string[] = [];
 
   const authenticate = (token: string | undefined): TokenClaims => {
-    if (!token) throw new TokenError('missing token');
-    return verifyToken(deps.jwt, token);
+    return checkToken(deps.jwt, token);
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -218,6 +222,7 @@ export function createRelay(deps: RelayDeps): Relay {
     hub,
     metrics,
     deps,
+    cors: corsPolicy,
     authenticate,
     decideJoin,
     admitSocket,

@@ -8,7 +8,7 @@ import type { Socket } from 'socket.io';
 import type { AccessDecision } from '../access/access';
 import type { Broker } from '../broker/broker';
 import { describeBadName, parseConversationName, type ConversationName } from '../conversation';
-import { compareEventIds } from '../events/types';
+import { compareEventIds } from '../broker/event';
 import type { Logger } from '../log';
 import { FrameBudget, type FrameRate } from './frame-budget';
 import type { Hub, Member } from './hub';

@@ -41,7 +41,7 @@ export function socketIoAttachment(): (relay: Relay) => RelayAttachment {
       path: SOCKET_IO_PATH,
       serveClient: false,
       transports: ['polling', 'websocket'],
-      cors: { origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins], credentials: false },
+      cors: { ...relay.cors.options },
       pingInterval: config.heartbeatMs,
       pingTimeout: config.heartbeatMs,
       maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
