@@ -5,7 +5,8 @@
  */
 import { loadAccessConfig } from '../access/config';
 import { loadJwtSettings } from '../auth/jwt-config';
-import { loadBrokerConfig, loadCoreConfig } from '../config/core';
+import { loadBrokerConfig } from '../broker/config';
+import { loadCoreConfig } from '../config/core';
 import { gatherConfig } from '../config/gather';
 import type { Env } from '../config/settings';
 import { loadConversationNameConfig } from '../conversation-name/config';

@@ -3,7 +3,7 @@
  * desktop reaches them on the same origin as the socket (as with the Python UI connector). The same
  * handlers as the deployed functions; the store is Redis when the process has Redis, else memory.
  */
-import type { AppContext } from './routes';
+import type { AppContext } from './context';
 import { createConversationNameHandler } from '../conversation-name/handler';
 import { MemoryConversationNameStore } from '../conversation-name/memory';
 import { RedisConversationNameStore } from '../conversation-name/redis';

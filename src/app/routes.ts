@@ -3,34 +3,18 @@
  * very same handlers as the deployed functions.
  */
 import { createIdTokenVerifier } from '../auth/google-id-token';
-import type { JwtSettings } from '../auth/jwt';
-import type { Broker } from '../broker/broker';
 import { createEventHandler } from '../events/handler';
 import { DATA_TYPES } from '../broker/event';
 import type { Route } from '../http/app';
-import type { Logger } from '../log';
 import { proxyRoutes } from './desktop-api-routes';
 import { clientModuleRoute } from '../relay/client-module';
-import type { RedisConnection } from '../redis/connection';
 import { buildRegistration, registrationRoutes } from '../register/registration';
-import type { ProcessConfig } from './config';
+import type { AppContext } from './context';
 import { lazy } from './runtime';
 import { createWebhookDeps } from '../webhook/compose';
 import { exampleIntentMap } from '../webhook/example-agent';
 import { createWebhookHandler } from '../webhook/handler';
 
-export interface AppContext {
-  /** The process's configuration, read once (src/app/config.ts). */
-  readonly config: ProcessConfig;
-  /** Local mode: `npm start` without NODE_ENV=production. */
-  readonly local: boolean;
-  readonly broker: Broker;
-  /** The shared Redis connection, when Redis is configured. */
-  readonly redis?: RedisConnection;
-  /** The process's JWT settings (`config.jwt`, named for the many who need it). */
-  readonly jwt: JwtSettings;
-  readonly log: Logger;
-}
 
 /** Routes agent desktops call: registration (and, beside it, the proxy and conversation-name API), and the client module. */
 export function desktopRoutes(ctx: AppContext): Route[] {

@@ -4,7 +4,8 @@
  * This is where a deployed function reads its environment (`process.env`, or what a test passes).
  */
 import type { BrokerHandle } from '../broker/create';
-import { loadCoreConfig, type BrokerConfig } from '../config/core';
+import type { BrokerConfig } from '../broker/config';
+import { loadCoreConfig } from '../config/core';
 import { ConfigError, SettingsReader, type Env } from '../config/settings';
 import type { Handler } from '../http/handler';
 import { createCorsPolicy, withCors } from '../http/cors';

@@ -12,7 +12,8 @@ import type { RelayConfig } from '../relay/config';
 import { createRelay, type Relay } from '../relay/relay';
 import { socketIoAttachment } from '../relay/socketio';
 import { loadProcessConfig } from './config';
-import { desktopRoutes, functionRoutes, type AppContext } from './routes';
+import type { AppContext } from './context';
+import { desktopRoutes, functionRoutes } from './routes';
 
 export interface ServerOptions {
   readonly env: Env;

@@ -3,7 +3,7 @@
  * the first request (every bad setting named at once) and shared across invocations.
  */
 import { loadJwtSettings } from '../../auth/jwt-config';
-import { loadBrokerConfig } from '../../config/core';
+import { loadBrokerConfig } from '../../broker/config';
 import { gatherConfig } from '../../config/gather';
 import type { Env } from '../../config/settings';
 import { loadConversationNameConfig } from '../../conversation-name/config';

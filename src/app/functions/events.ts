@@ -4,7 +4,7 @@
  */
 import { createIdTokenVerifier } from '../../auth/google-id-token';
 import type { DataType } from '../../broker/event';
-import { loadBrokerConfig } from '../../config/core';
+import { loadBrokerConfig } from '../../broker/config';
 import { gatherConfig } from '../../config/gather';
 import type { Env } from '../../config/settings';
 import { loadEventConfig } from '../../events/config';

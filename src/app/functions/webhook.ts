@@ -4,7 +4,7 @@
  * broker and connection (idempotency in Redis, handlers can publish to desktops); without, answers are
  * kept in memory and publishing is off. Intent-map authors reach it through `src/webhook` (its API face).
  */
-import { loadBrokerConfig } from '../../config/core';
+import { loadBrokerConfig } from '../../broker/config';
 import { gatherConfig } from '../../config/gather';
 import type { Env } from '../../config/settings';
 import type { Handler } from '../../http/handler';
