@@ -8,7 +8,6 @@
  * - 401/403: push authentication is configured and the caller fails it;
  * - 503: Redis is unavailable, so Pub/Sub retries and nothing is lost; 500: an unexpected fault (retried).
  */
-import type { Request, Response } from '@google-cloud/functions-framework';
 import { IdTokenError, type IdTokenVerifier } from '../auth/google-id-token';
 import type { Broker } from '../broker/broker';
 import { conversationKey } from '../conversation';
@@ -17,6 +16,8 @@ import { traceFields, type Logger } from '../log';
 import { increment } from '../metrics/counters';
 import { decodeNotification, parseDelivery } from './delivery';
 import type { DataType, EventRecord } from '../broker/event';
+import type { Handler } from '../http/handler';
+import { allowMethods, resolveDeps } from '../http/edge';
 
 export interface EventHandlerDeps {
   readonly broker: Broker;
@@ -28,26 +29,19 @@ export interface EventHandlerDeps {
   readonly now?: () => Date;
 }
 
-export type HttpHandler = (req: Request, res: Response) => Promise<void>;
+/** The handler type, under the name this module's callers know. */
+export type HttpHandler = Handler;
 
 /** Builds the handler of one notification type; `deps` is resolved on each request (lazily, once). */
-export function createEventHandler(type: DataType, deps: () => Promise<EventHandlerDeps>): HttpHandler {
+export function createEventHandler(type: DataType, deps: () => Promise<EventHandlerDeps>): Handler {
   return async (req, res) => {
-    let resolved: EventHandlerDeps;
-    try {
-      resolved = await deps();
-    } catch (error) {
-      res.status(error instanceof UnavailableError ? 503 : 500).json({ error: 'service not configured' });
-      return;
-    }
+    const resolved = await resolveDeps(deps, res);
+    if (!resolved) return;
     const { broker, pushAuth, maxBodyBytes, projectId } = resolved;
     const log = resolved.log.child({ dataType: type, ...traceFields(req.headers['x-cloud-trace-context'], projectId) });
     const now = resolved.now ?? (() => new Date());
 
-    if (req.method !== 'POST') {
-      res.status(405).set('Allow', 'POST').json({ error: 'method not allowed' });
-      return;
-    }
+    if (!allowMethods(req, res, ['POST'])) return;
     if (pushAuth) {
       try {
         await pushAuth.verify(req.headers.authorization);
