@@ -4,6 +4,7 @@
  * (src/app/config.ts); then the pieces are built from it. Returns the process unstarted.
  */
 import { createConversationAccess } from '../access/access';
+import { createServer } from 'node:http';
 import { createBroker, type BrokerHandle } from '../broker/create';
 import type { Env } from '../config/settings';
 import { createCorsPolicy } from '../http/cors';
@@ -13,6 +14,7 @@ import { createRelay, type Relay } from '../relay/relay';
 import { socketIoAttachment } from '../relay/socketio';
 import { loadProcessConfig } from './config';
 import type { AppContext } from './context';
+import { relayHttpApp } from './relay-routes';
 import { desktopRoutes, functionRoutes } from './routes';
 
 export interface ServerOptions {
@@ -41,16 +43,23 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
   const handle: BrokerHandle = createBroker(processConfig.broker, log);
   const context: AppContext = { config: processConfig, local, broker: handle.broker, redis: handle.redis, jwt: processConfig.jwt, log };
   const routes = [...desktopRoutes(context), ...(options.mountFunctions ? functionRoutes(context) : [])];
+  // One CORS policy for every route and for Socket.IO.
+  const cors = createCorsPolicy(config.corsOrigins);
+  const relayLog = log.child({ unit: 'relay' });
+  // The app's listener goes on first: engine.io, attached next, takes over the listeners already there
+  // and passes them every request that is not its own.
+  const http: { app?: ReturnType<typeof relayHttpApp> } = {};
+  const server = createServer((req, res) => http.app!(req, res));
   const relay = createRelay({
     broker: handle.broker,
     jwt: processConfig.jwt,
-    log: log.child({ unit: 'relay' }),
+    log: relayLog,
     config,
     access,
-    routes,
-    cors: createCorsPolicy(config.corsOrigins),
-    attachments: [socketIoAttachment()],
+    server,
+    attachments: [socketIoAttachment(relayLog, cors)],
   });
+  http.app = relayHttpApp(relay, { broker: handle.broker, config, cors, routes, log: relayLog });
   return {
     relay,
     config,
