@@ -34,6 +34,15 @@ export function sharedBroker(config: BrokerConfig): Promise<BrokerHandle> {
   return handle;
 }
 
+/** Closes the process's shared broker and Redis connection, if made (a deployed function never needs to; a test does). */
+export async function closeSharedClients(): Promise<void> {
+  const current = handle;
+  handle = undefined;
+  const built = await current?.catch(() => undefined);
+  await built?.broker.close();
+  await built?.redis?.close();
+}
+
 /** The process's Redis connection (the one the shared broker uses). */
 export async function sharedRedis(config: BrokerConfig): Promise<RedisConnection> {
   const { redis } = await sharedBroker(config);
