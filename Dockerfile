@@ -27,4 +27,4 @@ COPY --from=build /app/dist/src ./dist/src
 USER node
 # Cloud Run sets PORT; the relay listens on it (0.0.0.0 in production).
 EXPOSE 8080
-CMD ["node", "dist/src/relay/main.js"]
+CMD ["node", "dist/src/app/relay-main.js"]

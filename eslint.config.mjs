@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // test/fulfillment-samples: Google's inline-editor samples, kept as published (only their require lines changed).
-  { ignores: ['dist/**', 'node_modules/**', 'dist-*/**', 'build/**', 'public/vendor/**', '*.mjs', '*.js', 'test/fulfillment-samples/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'dist-*/**', 'build/**', 'public/vendor/**', '*.mjs', '*.js', '*.cjs', 'test/fulfillment-samples/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,5 +1,5 @@
 /** Entry point `conversationName`: `GET/POST/DELETE /conversation-name` (see docs/proxy.md). */
 import { http } from '@google-cloud/functions-framework';
-import { conversationNameFunction } from '../src/conversation-name/function';
+import { conversationNameFunction } from '../src/app/functions/conversation-name';
 
 http('conversationName', conversationNameFunction());

@@ -4,7 +4,10 @@
  * The trace from `X-Cloud-Trace-Context` goes in `logging.googleapis.com/trace` so a request's lines group.
  */
 
-export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
+/** The severities, lowest first (Cloud Logging's names). */
+export const SEVERITIES = ['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL'] as const;
+
+export type Severity = (typeof SEVERITIES)[number];
 
 const RANK: Record<Severity, number> = { DEBUG: 0, INFO: 1, NOTICE: 2, WARNING: 3, ERROR: 4, CRITICAL: 5 };
 
@@ -23,7 +26,8 @@ export interface Logger {
 export type Sink = (line: string) => void;
 
 let sink: Sink = (line) => process.stdout.write(line + '\n');
-let threshold: number = RANK[(process.env.LOG_LEVEL?.toUpperCase() as Severity) ?? 'INFO'] ?? RANK.INFO;
+// INFO until the composition root applies LOG_LEVEL, which it reads with every other setting.
+let threshold: number = RANK.INFO;
 
 /** Redirects every logger's output (tests capture lines with it); returns the previous sink. */
 export function setLogSink(next: Sink): Sink {
@@ -32,6 +36,7 @@ export function setLogSink(next: Sink): Sink {
   return previous;
 }
 
+/** Sets the lowest severity every logger writes (the composition root applies LOG_LEVEL with it). */
 export function setLogLevel(level: Severity): void {
   threshold = RANK[level];
 }

@@ -214,7 +214,7 @@ describe('conversation access: a custom canJoin module', function () {
 
     it('the relay process exits 1 with the reason in its log', async () => {
       const port = await freePort();
-      const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'relay', 'main.js')], {
+      const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'app', 'relay-main.js')], {
         env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: String(port), JWT_SECRET: TEST_SECRET, GCP_PROJECT_ID: TEST_PROJECT, CONVERSATION_ACCESS: 'custom', CONVERSATION_ACCESS_MODULE: join(dir, 'missing.js') },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Broker } from '../src/broker/broker';
-import type { StoredEvent } from '../src/events/types';
+import type { StoredEvent } from '../src/broker/event';
 import { record } from './helpers/events';
 
 export interface BrokerFactory {

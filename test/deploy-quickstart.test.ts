@@ -77,7 +77,7 @@ describe('quick start (README) and first-run messages', function () {
   });
 
   it('npm start on a port in use exits 1 and names PORT, in the log line and on its own line', async () => {
-    const { code, stdout, stderr } = await startOnTakenPort('stack/main.js', { NODE_ENV: 'development', LOG_LEVEL: 'ERROR' });
+    const { code, stdout, stderr } = await startOnTakenPort('app/stack-main.js', { NODE_ENV: 'development', LOG_LEVEL: 'ERROR' });
     assert.equal(code, 1);
     const line = JSON.parse(stdout.trim().split('\n').at(-1)!) as { message: string; error: string };
     assert.equal(line.message, 'stack failed to start');
@@ -87,7 +87,7 @@ describe('quick start (README) and first-run messages', function () {
   });
 
   it('the relay on a port in use logs one JSON line naming PORT and exits 1', async () => {
-    const { code, stdout } = await startOnTakenPort('relay/main.js', {
+    const { code, stdout } = await startOnTakenPort('app/relay-main.js', {
       NODE_ENV: 'production',
       GCP_PROJECT_ID: 'quickstart-project',
       JWT_SECRET: 'quickstart-secret-that-is-long-enough-0123456789',

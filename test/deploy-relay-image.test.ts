@@ -98,7 +98,7 @@ describe('relay image runtime stage (Dockerfile), assembled and run as its user'
     for (const stage of stages) assert.match(stage.image, /^node:24-/, `${stage.image} is Node 24`);
     assert.equal(image.env.NODE_ENV, 'production');
     assert.equal(image.env.PORT, '8080');
-    assert.deepEqual(image.cmd, ['node', 'dist/src/relay/main.js']);
+    assert.deepEqual(image.cmd, ['node', 'dist/src/app/relay-main.js']);
   });
 
   it('installs production dependencies only, without the operator tools\' Dialogflow and Pub/Sub clients', () => {

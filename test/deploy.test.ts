@@ -124,13 +124,13 @@ describe('deployment (cloudbuild.yaml, scripts/deploy-*.sh, Dockerfile)', functi
       assert.equal(users.length, 1);
       assert.doesNotMatch(users[0], /^(root|0)(:|$)/);
       assert.ok(runtime.some((i) => i.op === 'ENV' && /NODE_ENV=production/.test(i.rest) && /PORT=8080/.test(i.rest)));
-      assert.deepEqual(JSON.parse(runtime.find((i) => i.op === 'CMD')!.rest), ['node', 'dist/src/relay/main.js']);
-      assert.match(readFileSync(join(ROOT, 'src', 'relay', 'main.ts'), 'utf8'), /process\.env/, 'the relay reads PORT from the environment');
+      assert.deepEqual(JSON.parse(runtime.find((i) => i.op === 'CMD')!.rest), ['node', 'dist/src/app/relay-main.js']);
+      assert.match(readFileSync(join(ROOT, 'src', 'app', 'relay-main.ts'), 'utf8'), /process\.env/, 'the relay reads PORT from the environment');
     });
 
     it("the relay's entry point needs only production dependencies", async () => {
       const esbuild = await import('esbuild');
-      const result = await esbuild.build({ entryPoints: [join(__dirname, '..', 'src', 'relay', 'main.js')], bundle: true, platform: 'node', packages: 'external', write: false, metafile: true, logLevel: 'silent' });
+      const result = await esbuild.build({ entryPoints: [join(__dirname, '..', 'src', 'app', 'relay-main.js')], bundle: true, platform: 'node', packages: 'external', write: false, metafile: true, logLevel: 'silent' });
       const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
       const builtins = new Set((await import('node:module')).builtinModules);
       const packages = new Set<string>();

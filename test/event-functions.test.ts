@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { eventFunction } from '../src/app/functions/events';
+import { closeSharedClients } from '../src/app/runtime';
 import { createClient } from '@redis/client';
 import { historyKey } from '../src/broker/redis';
 import { counterValue } from '../src/metrics/counters';
@@ -27,14 +30,12 @@ describe('event functions (functions-framework, real Redis)', function () {
   const servers: Server[] = [];
   const urls: Record<string, string> = {};
   let reader: ReturnType<typeof createClient>;
-  const saved = { ...process.env };
 
   before(async () => {
     redis = await RedisServer.start();
-    process.env.REDIS_URL = redis.url;
-    process.env.MAX_EVENT_BODY_BYTES = String(256 * 1024);
-    process.env.REDIS_CONNECT_WAIT_MS = '500';
-    await import('../functions/index');
+    // The entry points' own wiring, handed an environment object (functions/*.ts pass the process's).
+    const env = { REDIS_URL: redis.url, MAX_EVENT_BODY_BYTES: String(256 * 1024), REDIS_CONNECT_WAIT_MS: '500' };
+    for (const [name, type] of Object.entries(ENTRY_POINTS)) http(name, eventFunction(type, () => env));
     for (const name of Object.keys(ENTRY_POINTS)) {
       const server = getTestServer(name);
       server.listen(0, '127.0.0.1');
@@ -48,8 +49,8 @@ describe('event functions (functions-framework, real Redis)', function () {
     await reader.connect();
   });
   after(async () => {
-    process.env = saved;
     await reader?.close();
+    await closeSharedClients();
     for (const server of servers) server.close();
     await redis?.destroy();
   });

@@ -4,7 +4,7 @@
  * is one that lost, repeated or reordered events before live events carried their predecessor's id.
  */
 import assert from 'node:assert/strict';
-import type { StoredEvent } from '../src/events/types';
+import type { StoredEvent } from '../src/broker/event';
 import { Hub, type Member } from '../src/relay/hub';
 import { FrameBudget } from '../src/relay/frame-budget';
 import { SocketRooms, type Admission } from '../src/relay/socket-rooms';

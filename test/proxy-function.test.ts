@@ -1,10 +1,13 @@
 /**
- * The `dialogflowProxy` entry point as Cloud Functions loads it: configuration from `process.env` on the
- * first request, CORS for browsers, calls forwarded to the stand-in.
+ * The `dialogflowProxy` function as the functions-framework serves it: its wiring (what
+ * `functions/dialogflowProxy.ts` registers) handed an environment object, read on the first request;
+ * CORS for browsers, calls forwarded to the stand-in.
  */
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
+import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { dialogflowProxyFunction } from '../src/app/functions/proxy';
 import { signToken } from '../src/auth/jwt';
 import { loadJwtSettings } from '../src/auth/jwt-config';
 import { DialogflowStandIn } from './helpers/dialogflow-stand-in';
@@ -22,23 +25,15 @@ describe('dialogflowProxy entry point', () => {
   let standIn: DialogflowStandIn;
   let server: Server;
   let base: string;
-  const saved: Record<string, string | undefined> = {};
 
   before(async () => {
     standIn = await DialogflowStandIn.start();
-    for (const [name, value] of Object.entries({ ...ENV, DIALOGFLOW_API_BASE_URL: standIn.url })) {
-      saved[name] = process.env[name];
-      process.env[name] = value;
-    }
-    await import('../functions/dialogflowProxy');
-    server = getTestServer('dialogflowProxy');
+    const env = { ...ENV, DIALOGFLOW_API_BASE_URL: standIn.url };
+    http('dialogflowProxyWithEnv', dialogflowProxyFunction(() => env));
+    server = getTestServer('dialogflowProxyWithEnv');
     base = await listen(server);
   });
   after(async () => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await standIn.close();

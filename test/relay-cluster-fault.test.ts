@@ -4,7 +4,7 @@
  * and desktops that stayed connected still get every acknowledged event once, in order, with no gap.
  */
 import assert from 'node:assert/strict';
-import { compareEventIds } from '../src/events/types';
+import { compareEventIds } from '../src/broker/event';
 import { nextMessageId, pushEnvelope } from './helpers/events';
 import { startCluster, type RedisCluster } from './helpers/redis-server';
 import { NativeClient, TEST_PROJECT, postEvent, startServer, type RunningServer } from './helpers/stack';

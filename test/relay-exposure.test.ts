@@ -172,10 +172,10 @@ describe('relay exposure in production', function () {
   });
 
   describe('a production start of the whole stack (NODE_ENV=production npm start)', () => {
-    /** Starts `node dist/src/stack/main.js` as `npm start` does, until it listens; returns its log lines. */
+    /** Starts `node dist/src/app/stack-main.js` as `npm start` does, until it listens; returns its log lines. */
     async function startStack(extra: Record<string, string>): Promise<Array<Record<string, unknown>>> {
       const port = await freePort();
-      const child = spawn(process.execPath, [require.resolve('../src/stack/main')], {
+      const child = spawn(process.execPath, [require.resolve('../src/app/stack-main')], {
         env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), JWT_SECRET: TEST_SECRET, GCP_PROJECT_ID: TEST_PROJECT, ...extra },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -71,7 +71,7 @@ describe('relay lifecycle', function () {
   it('on SIGTERM the relay process closes sockets with 1012 and exits 0 within its bound', async function () {
     const redis = await RedisServer.start();
     const port = await freePort();
-    const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'relay', 'main.js')], {
+    const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'app', 'relay-main.js')], {
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redis.url, JWT_SECRET: TEST_SECRET, GCP_PROJECT_ID: TEST_PROJECT, RELAY_SHUTDOWN_SECONDS: '3', NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

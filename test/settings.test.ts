@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadBrokerConfig } from '../src/config/core';
-import { ALL_SETTINGS, settingsMarkdown } from '../src/config/all';
+import { loadBrokerConfig } from '../src/broker/config';
+import { ALL_SETTINGS, settingsMarkdown } from '../src/app/all-settings';
 import { ConfigError } from '../src/config/settings';
 import { loadRelayConfig } from '../src/relay/config';
 

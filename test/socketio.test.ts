@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { signToken } from '../src/auth/jwt';
-import { DATA_TYPES, type DataType } from '../src/events/types';
+import { DATA_TYPES, type DataType } from '../src/broker/event';
 import { nextMessageId, notification, pushEnvelope } from './helpers/events';
 import { RedisServer } from './helpers/redis-server';
 import { SioDesktop } from './helpers/socketio-client';

@@ -7,7 +7,7 @@
 import { createClient } from '@redis/client';
 import { Agent, request } from 'node:http';
 import { channelKey, dedupeKey, historyKey, lastIdKey, PUBLISH_SCRIPT } from '../../src/broker/redis';
-import { serializeRecord } from '../../src/events/types';
+import { serializeRecord } from '../../src/broker/event';
 import { stampedId } from './ids';
 
 export interface OfferCommand {

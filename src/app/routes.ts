@@ -3,51 +3,36 @@
  * very same handlers as the deployed functions.
  */
 import { createIdTokenVerifier } from '../auth/google-id-token';
-import type { JwtSettings } from '../auth/jwt';
-import type { Broker } from '../broker/broker';
-import type { Env } from '../config/settings';
-import { loadEventConfig } from '../events/config';
 import { createEventHandler } from '../events/handler';
-import { DATA_TYPES } from '../events/types';
+import { DATA_TYPES } from '../broker/event';
 import type { Route } from '../http/app';
-import type { Logger } from '../log';
-import { proxyRoutes } from '../proxy/routes';
+import { proxyRoutes } from './desktop-api-routes';
 import { clientModuleRoute } from '../relay/client-module';
-import type { RedisConnection } from '../redis/connection';
-import { loadRegisterConfig } from '../register/config';
 import { buildRegistration, registrationRoutes } from '../register/registration';
-import { lazy } from '../runtime';
+import type { AppContext } from './context';
+import { lazy } from './runtime';
 import { createWebhookDeps } from '../webhook/compose';
-import { loadWebhookConfig } from '../webhook/config';
 import { exampleIntentMap } from '../webhook/example-agent';
 import { createWebhookHandler } from '../webhook/handler';
 
-export interface AppContext {
-  readonly env: Env;
-  /** Local mode: `npm start` without NODE_ENV=production. */
-  readonly local: boolean;
-  readonly broker: Broker;
-  /** The shared Redis connection, when Redis is configured. */
-  readonly redis?: RedisConnection;
-  readonly jwt: JwtSettings;
-  readonly log: Logger;
-}
 
 /** Routes agent desktops call: registration (and, beside it, the proxy and conversation-name API), and the client module. */
 export function desktopRoutes(ctx: AppContext): Route[] {
   const log = ctx.log.child({ unit: 'register' });
-  // Read now, so a bad registration setting stops the process at start; the provider is built on first use.
-  const config = loadRegisterConfig(ctx.env, ctx.local);
+  // The provider is built on first use; its settings were read with the rest at start.
+  const config = ctx.config.register;
   if (!ctx.local && config.authOption === undefined) {
     log.warn('AUTH_OPTION unset: every registration is refused', { routes: ['/register', '/register/refresh'] });
   }
-  const registration = lazy(() => buildRegistration({ config, local: ctx.local, log, jwt: ctx.jwt, projectId: ctx.env.GCP_PROJECT_ID }), log);
+  const registration = lazy(() => buildRegistration({ config, local: ctx.local, log, jwt: ctx.jwt, projectId: ctx.config.core.projectId }), log);
   return [...registrationRoutes(registration), ...proxyRoutes(ctx), clientModuleRoute()];
 }
 
 /** Routes Pub/Sub and Dialogflow call: the four event functions (and the fulfillment webhook). */
 export function functionRoutes(ctx: AppContext): Route[] {
-  const config = loadEventConfig(ctx.env, ctx.local);
+  const config = ctx.config.events;
+  const webhookConfig = ctx.config.webhook;
+  if (!config || !webhookConfig) throw new Error('the process was configured without the event functions');
   const pushAuth = config.pushAuth ? createIdTokenVerifier(config.pushAuth) : undefined;
   if (!ctx.local && !pushAuth) {
     // Deployed functions sit behind IAM; routes mounted here answer whoever reaches the port.
@@ -58,15 +43,15 @@ export function functionRoutes(ctx: AppContext): Route[] {
   }
   const events: Route[] = DATA_TYPES.map((type) => {
     const log = ctx.log.child({ unit: type });
-    const deps = { broker: ctx.broker, log, pushAuth, maxBodyBytes: config.maxBodyBytes, projectId: ctx.env.GCP_PROJECT_ID };
+    const deps = { broker: ctx.broker, log, pushAuth, maxBodyBytes: config.maxBodyBytes, projectId: ctx.config.core.projectId };
     return { method: 'all' as const, path: `/${type}`, handler: createEventHandler(type, async () => deps) };
   });
   // The example intent map (src/ never imports functions/); idempotency in Redis when the stack has it.
-  const webhook = createWebhookDeps(exampleIntentMap, loadWebhookConfig(ctx.env, ctx.local), {
+  const webhook = createWebhookDeps(exampleIntentMap, webhookConfig, {
     log: ctx.log.child({ unit: 'dialogflow-webhook' }),
     broker: ctx.broker,
     redis: ctx.redis,
-    projectId: ctx.env.GCP_PROJECT_ID,
+    projectId: ctx.config.core.projectId,
   });
   return [...events, { method: 'all', path: '/dialogflow-webhook', handler: createWebhookHandler(async () => webhook) }];
 }

@@ -5,7 +5,14 @@
  * The certificates URL is configurable so tests verify tokens signed with keys they generate.
  */
 import type { OAuth2Client } from 'google-auth-library';
+import type { Setting } from '../config/settings';
 import { UnavailableError } from '../errors';
+
+/** `GOOGLE_CERTS_URL`: shared by everyone who verifies Google ID tokens (event functions, the webhook). */
+export const GOOGLE_CERTS_SETTING = {
+  doc: "Where Google's OIDC signing certificates (PEM) are fetched; change only for tests.",
+  default: 'https://www.googleapis.com/oauth2/v1/certs',
+} as const satisfies Setting;
 
 export interface IdTokenSettings {
   /** The audience the token must carry (the push endpoint's URL, or the configured audience). */

@@ -16,7 +16,7 @@
  *   `onResubscribed` listeners are told, so they can backfill from history.
  * - Failures to reach the store raise `UnavailableError` (the caller may retry later).
  */
-import type { EventRecord, StoredEvent } from '../events/types';
+import type { EventRecord, StoredEvent } from './event';
 
 export interface PublishResult {
   /** The event's id in history; undefined for a duplicate. */

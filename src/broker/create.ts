@@ -1,7 +1,7 @@
 /**
  * The composition point for brokers: the embedded one when no Redis is configured, else Redis.
  */
-import type { BrokerConfig } from '../config/core';
+import type { BrokerConfig } from './config';
 import type { Logger } from '../log';
 import { RedisConnection } from '../redis/connection';
 import type { Broker } from './broker';

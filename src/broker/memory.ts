@@ -3,7 +3,7 @@
  * tests. It keeps the same contract as the Redis broker, including bounded, expiring history and
  * deduplication, so local behaviour matches production.
  */
-import { compareEventIds, type EventRecord, type StoredEvent } from '../events/types';
+import { compareEventIds, type EventRecord, type StoredEvent } from './event';
 import {
   HISTORY_READ_LIMIT,
   type Broker,

@@ -12,7 +12,7 @@
  */
 import type { RedisClientType, RedisClusterType } from '@redis/client';
 import { createHash } from 'node:crypto';
-import { parseRecord, serializeRecord, type EventRecord, type StoredEvent } from '../events/types';
+import { parseRecord, serializeRecord, type EventRecord, type StoredEvent } from './event';
 import type { Logger } from '../log';
 import type { RedisConnection } from '../redis/connection';
 import {

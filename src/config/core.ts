@@ -1,8 +1,8 @@
 /**
- * Settings shared by every unit: the project, Redis and the event history.
+ * Settings shared by every unit: the project, Redis and the event history (read by src/broker/config.ts),
+ * logging.
  */
-import type { BrokerLimits } from '../broker/broker';
-import type { RedisSettings } from '../redis/connection';
+import { SEVERITIES, type Severity } from '../log';
 import { SettingsReader, type Env, type SettingsTable } from './settings';
 
 export const CORE_SETTINGS = {
@@ -18,29 +18,16 @@ export const CORE_SETTINGS = {
   LOG_LEVEL: { doc: 'Lowest severity logged: DEBUG, INFO, NOTICE, WARNING, ERROR.', default: 'INFO' },
 } as const satisfies SettingsTable;
 
-export interface BrokerConfig {
-  /** Redis to use, or undefined for the embedded in-memory broker. */
-  readonly redis?: RedisSettings;
-  readonly limits: BrokerLimits;
+/** The process's identity and logging: the project logs and tokens name, and the lowest severity logged. */
+export interface CoreConfig {
+  readonly projectId?: string;
+  readonly logLevel: Severity;
 }
 
-/** Reads the broker's settings. Without any Redis setting the embedded broker is chosen. */
-export function loadBrokerConfig(env: Env, local = false): Readonly<BrokerConfig> {
+/** Reads GCP_PROJECT_ID and LOG_LEVEL (`WARN` is taken for WARNING, as operators write it). */
+export function loadCoreConfig(env: Env, local = false): Readonly<CoreConfig> {
   const read = new SettingsReader(CORE_SETTINGS, env, local);
-  const clusterNodes = read.list('REDIS_CLUSTER_NODES');
-  for (const node of clusterNodes) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(node)) read.problem(`REDIS_CLUSTER_NODES entry "${node}" must be host:port`);
-  }
-  let url = read.str('REDIS_URL');
-  const host = read.str('REDISHOST');
-  if (url === undefined && host !== undefined) url = `redis://${host}:${read.int('REDISPORT', 1, 65535)}`;
-  if (url !== undefined && !/^rediss?:\/\//.test(url)) read.problem('REDIS_URL must start with redis:// or rediss://');
-  const limits: BrokerLimits = {
-    historyMaxLength: read.int('HISTORY_MAX_LENGTH', 1, 100_000),
-    historyTtlSeconds: read.int('HISTORY_TTL_SECONDS', 1, 30 * 86400),
-    dedupeTtlSeconds: read.int('DEDUPE_TTL_SECONDS', 1, 30 * 86400),
-  };
-  const connectWaitMs = read.int('REDIS_CONNECT_WAIT_MS', 0, 60_000);
-  const redis = url !== undefined || clusterNodes.length > 0 ? { url, clusterNodes, connectWaitMs } : undefined;
-  return read.done({ redis, limits });
+  const raw = read.str('LOG_LEVEL');
+  const logLevel = raw?.toUpperCase() === 'WARN' ? 'WARNING' : (read.oneOf('LOG_LEVEL', SEVERITIES) ?? 'INFO');
+  return read.done({ projectId: read.str('GCP_PROJECT_ID'), logLevel });
 }

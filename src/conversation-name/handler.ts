@@ -14,8 +14,9 @@ import type { JwtSettings, TokenClaims } from '../auth/jwt';
 import { parseConversationName } from '../conversation';
 import { UnavailableError } from '../errors';
 import type { Logger } from '../log';
-import { requireToken } from '../proxy/auth';
+import { requireToken } from '../auth/require-token';
 import { hashIntegrationKey, type ConversationNameStore } from './store';
+import { allowMethods, resolveDeps } from '../http/edge';
 
 export interface ConversationNameDeps {
   readonly jwt: JwtSettings;
@@ -24,7 +25,7 @@ export interface ConversationNameDeps {
 }
 
 const MAX_KEY_LENGTH = 1024;
-const ALLOWED = 'GET, POST, DELETE';
+const ALLOWED = ['GET', 'POST', 'DELETE'];
 
 /** A usable integration key from a body field or a query parameter, else undefined. */
 function keyOf(value: unknown): string | undefined {
@@ -55,17 +56,9 @@ function otherProject(res: Response, log: Logger, claims: TokenClaims, method: s
 /** Builds the handler; `deps` is resolved on each request (lazily, once, by the caller). */
 export function createConversationNameHandler(deps: () => Promise<ConversationNameDeps>) {
   return async (req: Request, res: Response): Promise<void> => {
-    if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'DELETE') {
-      res.status(405).set('Allow', ALLOWED).json({ error: 'method not allowed' });
-      return;
-    }
-    let resolved: ConversationNameDeps;
-    try {
-      resolved = await deps();
-    } catch {
-      res.status(500).json({ error: 'service not configured' });
-      return;
-    }
+    if (!allowMethods(req, res, ALLOWED)) return;
+    const resolved = await resolveDeps(deps, res);
+    if (!resolved) return;
     const { store, log } = resolved;
     const claims = requireToken(req, res, resolved.jwt);
     if (!claims) return;

@@ -1,7 +1,7 @@
 /**
  * Settings of the event functions: push authentication and the body limit.
  */
-import type { IdTokenSettings } from '../auth/google-id-token';
+import { GOOGLE_CERTS_SETTING, type IdTokenSettings } from '../auth/google-id-token';
 import { SettingsReader, type Env, type SettingsTable } from '../config/settings';
 
 export const EVENT_SETTINGS = {
@@ -9,10 +9,7 @@ export const EVENT_SETTINGS = {
     doc: 'Audience expected in Pub/Sub push OIDC tokens; when set (with PUSH_AUTH_SERVICE_ACCOUNTS), event functions require them.',
   },
   PUSH_AUTH_SERVICE_ACCOUNTS: { doc: 'Comma list of service-account emails allowed to push events.' },
-  GOOGLE_CERTS_URL: {
-    doc: "Where Google's OIDC signing certificates (PEM) are fetched; change only for tests.",
-    default: 'https://www.googleapis.com/oauth2/v1/certs',
-  },
+  GOOGLE_CERTS_URL: GOOGLE_CERTS_SETTING,
   MAX_EVENT_BODY_BYTES: { doc: 'Largest event delivery accepted (Pub/Sub messages are at most 10 MB, base64 adds a third).', default: '14680064' },
 } as const satisfies SettingsTable;
 

@@ -8,7 +8,6 @@
  * - 401/403: push authentication is configured and the caller fails it;
  * - 503: Redis is unavailable, so Pub/Sub retries and nothing is lost; 500: an unexpected fault (retried).
  */
-import type { Request, Response } from '@google-cloud/functions-framework';
 import { IdTokenError, type IdTokenVerifier } from '../auth/google-id-token';
 import type { Broker } from '../broker/broker';
 import { conversationKey } from '../conversation';
@@ -16,7 +15,9 @@ import { UnavailableError } from '../errors';
 import { isLevelEnabled, traceFields, type Logger } from '../log';
 import { counter, increment } from '../metrics/counters';
 import { decodeNotification, parseDelivery } from './delivery';
-import type { DataType, EventRecord } from './types';
+import type { DataType, EventRecord } from '../broker/event';
+import type { Handler } from '../http/handler';
+import { allowMethods, resolveDeps } from '../http/edge';
 
 export interface EventHandlerDeps {
   readonly broker: Broker;
@@ -28,24 +29,18 @@ export interface EventHandlerDeps {
   readonly now?: () => Date;
 }
 
-export type HttpHandler = (req: Request, res: Response) => Promise<void>;
+/** The handler type, under the name this module's callers know. */
+export type HttpHandler = Handler;
 
 /** Builds the handler of one notification type; `deps` is resolved on each request (lazily, once). */
-export function createEventHandler(type: DataType, deps: () => Promise<EventHandlerDeps>): HttpHandler {
+export function createEventHandler(type: DataType, deps: () => Promise<EventHandlerDeps>): Handler {
   const published = counter('events_received_total', { type, outcome: 'published' });
   const duplicate = counter('events_received_total', { type, outcome: 'duplicate' });
   // Once resolved, the dependencies are used as they are: no await per request for them.
   let ready: EventHandlerDeps | undefined;
   return async (req, res) => {
-    let resolved = ready;
-    if (resolved === undefined) {
-      try {
-        resolved = ready = await deps();
-      } catch (error) {
-        res.status(error instanceof UnavailableError ? 503 : 500).json({ error: 'service not configured' });
-        return;
-      }
-    }
+    const resolved = ready ?? (ready = await resolveDeps(deps, res));
+    if (!resolved) return;
     const { broker, pushAuth, maxBodyBytes, projectId } = resolved;
     const base = resolved.log;
     // The request's logger (trace fields and all) is built only when the request logs something.
@@ -54,10 +49,7 @@ export function createEventHandler(type: DataType, deps: () => Promise<EventHand
       (requestLog ??= base.child({ dataType: type, ...traceFields(req.headers['x-cloud-trace-context'], projectId) }));
     const now = resolved.now ?? (() => new Date());
 
-    if (req.method !== 'POST') {
-      res.status(405).set('Allow', 'POST').json({ error: 'method not allowed' });
-      return;
-    }
+    if (!allowMethods(req, res, ['POST'])) return;
     if (pushAuth) {
       try {
         await pushAuth.verify(req.headers.authorization);

@@ -14,8 +14,9 @@ import { OTHER_PROJECT_REASON, tokenOpensProject } from '../access/project';
 import type { JwtSettings } from '../auth/jwt';
 import { traceFields, type Logger } from '../log';
 import { matchProxyRoute, type ProxyTarget } from './allowlist';
-import { requireToken } from './auth';
+import { requireToken } from '../auth/require-token';
 import { callDialogflow, UpstreamError, type AccessTokenProvider } from './upstream';
+import { resolveDeps } from '../http/edge';
 
 export interface ProxyDeps {
   readonly jwt: JwtSettings;
@@ -51,13 +52,8 @@ function bodyOf(req: Request, target: ProxyTarget): Buffer | undefined {
 /** Builds the proxy handler; `deps` is resolved on each request (lazily, once, by the caller). */
 export function createProxyHandler(deps: () => Promise<ProxyDeps>) {
   return async (req: Request, res: Response): Promise<void> => {
-    let resolved: ProxyDeps;
-    try {
-      resolved = await deps();
-    } catch {
-      res.status(500).json({ error: 'service not configured' });
-      return;
-    }
+    const resolved = await resolveDeps(deps, res);
+    if (!resolved) return;
     const { jwt } = resolved;
     const target = matchProxyRoute(req.method, req.originalUrl ?? req.url);
     if (!target) {

@@ -8,6 +8,7 @@ import { traceFields } from '../log';
 import { clientAddress } from './client-address';
 import { RefusedError } from './errors';
 import { bodyObject, requestedUser, resolveDeps, sendFailure, sendToken, type RegistrationDeps, type RegistrationHandler } from './respond';
+import { allowMethods } from '../http/edge';
 
 const MAX_CREDENTIAL_LENGTH = 256;
 
@@ -20,10 +21,7 @@ export function createRegisterAppHandler(deps: () => Promise<RegistrationDeps>):
     const resolved = await resolveDeps(deps, res);
     if (!resolved) return;
     const { jwt, config, gate, appProvider } = resolved;
-    if (req.method !== 'POST') {
-      res.status(405).set('Allow', 'POST').json({ error: 'method not allowed' });
-      return;
-    }
+    if (!allowMethods(req, res, ['POST'])) return;
     const address = clientAddress(req, config.trustedProxyHops);
     const fields = { route: 'register-app', provider: appProvider.name, address };
     const log = resolved.log.child(traceFields(req.headers['x-cloud-trace-context'], resolved.projectId));

@@ -9,16 +9,14 @@ import { traceFields } from '../log';
 import { clientAddress } from './client-address';
 import { RefusedError } from './errors';
 import { requestedUser, resolveDeps, sendFailure, sendToken, type RegistrationDeps, type RegistrationHandler } from './respond';
+import { allowMethods } from '../http/edge';
 
 export function createRegisterHandler(deps: () => Promise<RegistrationDeps>): RegistrationHandler {
   return async (req, res) => {
     const resolved = await resolveDeps(deps, res);
     if (!resolved) return;
     const { jwt, config, gate, provider } = resolved;
-    if (req.method !== 'POST') {
-      res.status(405).set('Allow', 'POST').json({ error: 'method not allowed' });
-      return;
-    }
+    if (!allowMethods(req, res, ['POST'])) return;
     const address = clientAddress(req, config.trustedProxyHops);
     const fields = { route: 'register', provider: provider.name, address };
     const log = resolved.log.child(traceFields(req.headers['x-cloud-trace-context'], resolved.projectId));

@@ -11,16 +11,14 @@ import { traceFields } from '../log';
 import { clientAddress } from './client-address';
 import { RefusedError } from './errors';
 import { resolveDeps, sendFailure, sendToken, type RegistrationDeps, type RegistrationHandler } from './respond';
+import { allowMethods } from '../http/edge';
 
 export function createRefreshHandler(deps: () => Promise<RegistrationDeps>): RegistrationHandler {
   return async (req, res) => {
     const resolved = await resolveDeps(deps, res);
     if (!resolved) return;
     const { jwt, config, gate } = resolved;
-    if (req.method !== 'POST') {
-      res.status(405).set('Allow', 'POST').json({ error: 'method not allowed' });
-      return;
-    }
+    if (!allowMethods(req, res, ['POST'])) return;
     if (config.refreshWindowMinutes === 0) {
       res.status(404).json({ error: 'token refresh is disabled' });
       return;

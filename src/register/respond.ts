@@ -13,6 +13,7 @@ import { RateLimitedError, RefusedError } from './errors';
 import type { Gate } from './gate';
 import type { Provider } from './providers/provider';
 import type { AppProvider } from './providers/twilio-app';
+import { resolveDeps as resolveHandlerDeps } from '../http/edge';
 
 /** Everything a registration handler needs, resolved once per process. */
 export interface RegistrationDeps {
@@ -50,14 +51,9 @@ export function requestedUser(body: unknown): string | undefined {
   return typeof user === 'string' && user !== '' ? user.slice(0, MAX_USER_LENGTH) : undefined;
 }
 
-/** Resolves the handler's dependencies, or answers 500/503 and resolves undefined. */
-export async function resolveDeps(deps: () => Promise<RegistrationDeps>, res: Response): Promise<RegistrationDeps | undefined> {
-  try {
-    return await deps();
-  } catch (error) {
-    res.status(error instanceof UnavailableError ? 503 : 500).json({ error: 'service not configured' });
-    return undefined;
-  }
+/** Resolves the handler's dependencies, or answers 500/503 and resolves undefined (the HTTP edge's one mapping). */
+export function resolveDeps(deps: () => Promise<RegistrationDeps>, res: Response): Promise<RegistrationDeps | undefined> {
+  return resolveHandlerDeps(deps, res);
 }
 
 /** Answers 200 with a fresh token; tokens are never cached by anything in between. */

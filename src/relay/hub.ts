@@ -18,7 +18,7 @@
  * reach it (docs/relay-protocol.md, "When Redis fails over").
  */
 import { HISTORY_READ_LIMIT, type Broker, type Subscription } from '../broker/broker';
-import { compareEventIds, previousEventId, type StoredEvent } from '../events/types';
+import { compareEventIds, previousEventId, type StoredEvent } from '../broker/event';
 import type { Logger } from '../log';
 
 /** A socket in one or more conversations. */
@@ -86,6 +86,21 @@ export class Hub {
   }
 
   /** Number of conversations with at least one local member. */
+  /**
+   * The history id of the newest event whose Pub/Sub message id is `messageId` (a Socket.IO client's
+   * resume point), or undefined when history no longer holds it (trimmed, expired) or never did.
+   */
+  async findEventId(conversation: string, messageId: string): Promise<string | undefined> {
+    let found: string | undefined;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.broker.history(conversation, after, HISTORY_READ_LIMIT);
+      for (const event of page) if (event.messageId === messageId) found = event.id;
+      if (page.length < HISTORY_READ_LIMIT) return found;
+      after = page[page.length - 1].id;
+    }
+  }
+
   get roomCount(): number {
     return this.rooms.size;
   }

@@ -9,7 +9,7 @@ import type { WebSocket } from 'ws';
 import type { AccessDecision } from '../access/access';
 import type { TokenClaims } from '../auth/jwt';
 import { describeBadName, parseConversationName, type ConversationName } from '../conversation';
-import { isEventId, type StoredEvent } from '../events/types';
+import { isEventId, type StoredEvent } from '../broker/event';
 import type { Logger } from '../log';
 import type { Hub, Member } from './hub';
 import { FrameBudget, type FrameRate } from './frame-budget';

@@ -1,24 +1,21 @@
 /**
- * Builds the relay: an unstarted HTTP server with the desktop-facing routes, the native WebSocket
- * endpoint (`/ws`), health and metrics, plus any attachments (the Socket.IO endpoint). Only a `main`
- * reads the environment and listens.
+ * Builds the relay: the native WebSocket endpoint (`/ws`) on an unstarted HTTP server (upgrade,
+ * heartbeat, shutdown), plus any attachments (the Socket.IO endpoint). The HTTP routes (status, health,
+ * metrics, the desktop routes) are the app's (src/app/relay-routes.ts). Only a `main` listens.
  */
-import cors from 'cors';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ConversationAccess, type AccessDecision } from '../access/access';
 import { UserSocketLimit } from '../access/socket-limit';
-import { TokenError, tokenFromHeader, verifyToken, type JwtSettings, type TokenClaims } from '../auth/jwt';
+import { TokenError, tokenFromHeader, type JwtSettings, type TokenClaims } from '../auth/jwt';
+import { checkToken } from '../auth/require-token';
 import type { Broker } from '../broker/broker';
 import type { ConversationName } from '../conversation';
-import { createHttpApp, type Route } from '../http/app';
 import type { Logger } from '../log';
 import type { RelayConfig } from './config';
-import { demoPage } from './demo';
 import { Hub } from './hub';
 import { RelayMetrics } from './metrics';
-import { metricsStatus } from './metrics-access';
 import { CLOSE, serveNativeConnection } from './native';
 
 /** The subprotocol of the native protocol; a browser also offers `bearer.<JWT>` to authenticate. */
@@ -32,8 +29,11 @@ export interface RelayDeps {
   readonly config: RelayConfig;
   /** Who may join which conversation (src/access/); project binding only when absent. */
   readonly access?: ConversationAccess;
-  /** HTTP routes mounted beside the relay's own (registration, proxy, conversation name, …). */
-  readonly routes?: readonly Route[];
+  /**
+   * The unstarted HTTP server whose upgrades the relay serves (the app's, carrying the HTTP routes);
+   * a bare one when absent.
+   */
+  readonly server?: Server;
   /** Extensions given the built relay (the Socket.IO endpoint attaches this way). */
   readonly attachments?: ReadonlyArray<(relay: Relay) => RelayAttachment>;
 }
@@ -50,7 +50,8 @@ export interface Relay {
   readonly server: Server;
   readonly hub: Hub;
   readonly metrics: RelayMetrics;
-  readonly deps: RelayDeps;
+  /** The relay's settings. */
+  readonly config: RelayConfig;
   /** Verifies a JWT for a connection (shared by both protocols). */
   authenticate(token: string | undefined): TokenClaims;
   /** Whether a token may join a conversation (shared by both protocols; refusals are counted). */
@@ -112,42 +113,8 @@ export function createRelay(deps: RelayDeps): Relay {
   };
 
   let shuttingDown = false;
-  const corsMiddleware = cors({ origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins], credentials: false });
-  const app = createHttpApp({
-    log,
-    bodyLimitBytes: config.bodyLimitBytes,
-    before: [corsMiddleware, ...(config.demoPage ? [demoPage()] : [])],
-    routes: [
-      { method: 'get', path: '/status', handler: (_req, res) => res.status(200).type('text/plain').send('Hello, cross-origin-world!') },
-      { method: 'get', path: '/healthz', handler: (_req, res) => res.status(200).json({ status: 'ok' }) },
-      {
-        method: 'get',
-        path: '/readyz',
-        handler: async (_req, res) => {
-          if (shuttingDown) return res.status(503).json({ status: 'shutting down' });
-          try {
-            await broker.ping();
-            res.status(200).json({ status: 'ready' });
-          } catch {
-            res.status(503).json({ status: 'broker unavailable' });
-          }
-        },
-      },
-      {
-        method: 'get',
-        path: '/metrics',
-        handler: async (req, res) => {
-          const status = metricsStatus(config.metrics, req.headers.authorization);
-          if (status === 404) return res.status(404).json({ error: 'not found' });
-          if (status === 401) return res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'metrics token required' });
-          metrics.rooms.set(hub.roomCount);
-          res.status(200).type(metrics.registry.contentType).send(await metrics.registry.metrics());
-        },
-      },
-      ...(deps.routes ?? []),
-    ],
-  });
-  const server = createServer(app);
+  // The app's server carries the HTTP routes; without one, the relay answers plain HTTP with 404.
+  const server = deps.server ?? createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 64 * 1024,
@@ -159,8 +126,7 @@ export function createRelay(deps: RelayDeps): Relay {
   const claimed: string[] = [];
 
   const authenticate = (token: string | undefined): TokenClaims => {
-    if (!token) throw new TokenError('missing token');
-    return verifyToken(deps.jwt, token);
+    return checkToken(deps.jwt, token);
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -215,7 +181,7 @@ export function createRelay(deps: RelayDeps): Relay {
     server,
     hub,
     metrics,
-    deps,
+    config,
     authenticate,
     decideJoin,
     admitSocket,

@@ -6,19 +6,17 @@
  */
 import type { Socket } from 'socket.io';
 import type { AccessDecision } from '../access/access';
-import type { Broker } from '../broker/broker';
 import { describeBadName, parseConversationName, type ConversationName } from '../conversation';
-import { compareEventIds } from '../events/types';
+import { compareEventIds } from '../broker/event';
 import type { Logger } from '../log';
 import { FrameBudget, type FrameRate } from './frame-budget';
 import type { Hub, Member } from './hub';
 import { SocketRooms } from './socket-rooms';
 import { socketIoPayload } from './socketio-payload';
-import { findEventId, parseRoomArgs, type Ack } from './socketio-resume';
+import { parseRoomArgs, type Ack } from './socketio-resume';
 
 export interface SocketIoConnectionOptions {
   readonly hub: Hub;
-  readonly broker: Broker;
   readonly log: Logger;
   readonly maxBufferedBytes: number;
   readonly maxConversations: number;
@@ -54,7 +52,7 @@ export function bufferedBytes(socket: Socket): number {
 
 /** Serves one connected socket until it disconnects. */
 export function serveSocketIoConnection(socket: Socket, options: SocketIoConnectionOptions): void {
-  const { hub, broker, log } = options;
+  const { hub, log } = options;
   const budget = new FrameBudget(options.frameRate);
   // The id of the last event this connection was given, per conversation: a re-join on the same
   // connection without a message id continues from it, so it never sees an event twice.
@@ -129,7 +127,7 @@ export function serveSocketIoConnection(socket: Socket, options: SocketIoConnect
     if (lastMessageId === undefined) return given;
     // Not found means history no longer holds it (trimmed or expired): everything still held is
     // newer, so the replay starts from the beginning, or from what this connection already got.
-    const found = await findEventId(broker, key, lastMessageId);
+    const found = await hub.findEventId(key, lastMessageId);
     if (found === undefined || given === undefined) return found ?? given;
     return compareEventIds(found, given) > 0 ? found : given;
   }

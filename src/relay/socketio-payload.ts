@@ -14,7 +14,7 @@
  * - `publish_time` is the push envelope's `publishTime`, verbatim (the Python push interceptor copied
  *   `pubsub_message['publishTime']` untouched, e.g. `2024-05-01T10:00:00.123Z`).
  */
-import type { StoredEvent } from '../events/types';
+import type { StoredEvent } from '../broker/event';
 
 /** The data type whose payload carries the recognition attributes. */
 const RECOGNITION = 'new-recognition-result-notification-event';

@@ -12,7 +12,6 @@
  * Socket.IO clients only ever see `message_id` (the Pub/Sub message id), never our history ids, so the
  * relay maps the message id to its history entry by scanning the conversation's history.
  */
-import { HISTORY_READ_LIMIT, type Broker } from '../broker/broker';
 
 /** An acknowledgement callback as socket.io hands it to a handler. */
 export type Ack = (...args: unknown[]) => void;
@@ -51,19 +50,4 @@ export function parseRoomArgs(args: readonly unknown[]): ParsedRequest {
     return { ok: false, reason: 'last_message_id must be the message_id of an event this client received', ack };
   }
   return { ok: true, request: { name, lastMessageId, ack } };
-}
-
-/**
- * The history id of the event whose Pub/Sub message id is `messageId` (the newest such event), or
- * undefined when history no longer holds it (trimmed, expired) or never did.
- */
-export async function findEventId(broker: Broker, conversation: string, messageId: string): Promise<string | undefined> {
-  let found: string | undefined;
-  let after: string | undefined;
-  for (;;) {
-    const page = await broker.history(conversation, after, HISTORY_READ_LIMIT);
-    for (const event of page) if (event.messageId === messageId) found = event.id;
-    if (page.length < HISTORY_READ_LIMIT) return found;
-    after = page[page.length - 1].id;
-  }
 }

@@ -13,7 +13,16 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Server, type Socket } from 'socket.io';
+import type { CorsOptions } from 'cors';
+import type { Server as HttpServer } from 'node:http';
+import type { AccessDecision } from '../access/access';
 import { TokenError, type TokenClaims } from '../auth/jwt';
+import type { ConversationName } from '../conversation';
+import type { CorsPolicy } from '../http/cors';
+import type { Logger } from '../log';
+import type { RelayConfig } from './config';
+import type { Hub } from './hub';
+import type { RelayMetrics } from './metrics';
 import type { Relay, RelayAttachment } from './relay';
 import { serveSocketIoConnection } from './socketio-connection';
 
@@ -32,84 +41,122 @@ class HandshakeRefused extends Error {
   }
 }
 
+/** What the Socket.IO endpoint needs of the relay it is attached to, and nothing more. */
+export interface SocketIoContext {
+  readonly server: HttpServer;
+  readonly hub: Hub;
+  readonly metrics: RelayMetrics;
+  readonly log: Logger;
+  readonly cors: Readonly<CorsOptions>;
+  readonly config: Pick<RelayConfig, 'heartbeatMs' | 'maxBufferedBytes' | 'maxConversationsPerSocket' | 'clientFrameRate' | 'maxSocketsPerUser'>;
+  /** Verifies a JWT (the relay's one token check). */
+  authenticate(token: string | undefined): TokenClaims;
+  /** Whether a token may join a conversation. */
+  decideJoin(claims: TokenClaims, conversation: ConversationName): Promise<AccessDecision>;
+  /** Counts a socket against the per-user limit: its release, or undefined when refused. */
+  admitSocket(user: string, protocol: 'socketio'): (() => void) | undefined;
+  /** Whether the relay is draining (new sessions are refused). */
+  readonly shuttingDown: boolean;
+}
+
+/** The narrow context of a built relay (what `createRelay({attachments})` hands an attachment). */
+export function socketIoContext(relay: Relay, log: Logger, cors: CorsPolicy): SocketIoContext {
+  return {
+    server: relay.server,
+    hub: relay.hub,
+    metrics: relay.metrics,
+    log,
+    cors: cors.options,
+    config: relay.config,
+    authenticate: (token) => relay.authenticate(token),
+    decideJoin: (claims, conversation) => relay.decideJoin(claims, conversation),
+    admitSocket: (user, protocol) => relay.admitSocket(user, protocol),
+    get shuttingDown() {
+      return relay.shuttingDown;
+    },
+  };
+}
+
 /** Builds the attachment that gives a relay its Socket.IO endpoint (`createRelay({attachments})`). */
-export function socketIoAttachment(): (relay: Relay) => RelayAttachment {
-  return (relay) => {
-    const { config, broker } = relay.deps;
-    const log = relay.deps.log.child({ protocol: 'socketio' });
-    const io = new Server(relay.server, {
-      path: SOCKET_IO_PATH,
-      serveClient: false,
-      transports: ['polling', 'websocket'],
-      cors: { origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins], credentials: false },
-      pingInterval: config.heartbeatMs,
-      pingTimeout: config.heartbeatMs,
-      maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
-      // Other upgrades (the native `/ws`) belong to the relay: engine.io must not close them.
-      destroyUpgrade: false,
-      // While draining, new sessions are refused at the engine level: the client treats that as a
-      // transport error and keeps retrying (a middleware refusal would stop it for good).
-      allowRequest: (_req: IncomingMessage, callback: (err: string | null | undefined, ok: boolean) => void) =>
-        callback(relay.shuttingDown ? 'shutting down' : null, !relay.shuttingDown),
-    });
+export function socketIoAttachment(log: Logger, cors: CorsPolicy): (relay: Relay) => RelayAttachment {
+  return (relay) => attachSocketIo(socketIoContext(relay, log, cors));
+}
 
-    io.use((socket, next) => {
-      const auth: unknown = socket.handshake.auth;
-      const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
-      let claims: TokenClaims;
-      try {
-        claims = relay.authenticate(typeof token === 'string' ? token : undefined);
-      } catch (error) {
-        const reason = error instanceof TokenError ? error.message : 'invalid token';
-        log.info('handshake refused', { reason });
-        // Sent before the refusal, on this socket only (the Python connector broadcast it to everyone).
-        socket.emit('unauthenticated');
-        return next(new HandshakeRefused({ reason }));
+/** Attaches the Socket.IO endpoint to the context's server; returns how it shuts down. */
+export function attachSocketIo(context: SocketIoContext): RelayAttachment {
+  const { config } = context;
+  const log = context.log.child({ protocol: 'socketio' });
+  const io = new Server(context.server, {
+    path: SOCKET_IO_PATH,
+    serveClient: false,
+    transports: ['polling', 'websocket'],
+    cors: { ...context.cors },
+    pingInterval: config.heartbeatMs,
+    pingTimeout: config.heartbeatMs,
+    maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
+    // Other upgrades (the native `/ws`) belong to the relay: engine.io must not close them.
+    destroyUpgrade: false,
+    // While draining, new sessions are refused at the engine level: the client treats that as a
+    // transport error and keeps retrying (a middleware refusal would stop it for good).
+    allowRequest: (_req: IncomingMessage, callback: (err: string | null | undefined, ok: boolean) => void) =>
+      callback(context.shuttingDown ? 'shutting down' : null, !context.shuttingDown),
+  });
+
+  io.use((socket, next) => {
+    const auth: unknown = socket.handshake.auth;
+    const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
+    let claims: TokenClaims;
+    try {
+      claims = context.authenticate(typeof token === 'string' ? token : undefined);
+    } catch (error) {
+      const reason = error instanceof TokenError ? error.message : 'invalid token';
+      log.info('handshake refused', { reason });
+      // Sent before the refusal, on this socket only (the Python connector broadcast it to everyone).
+      socket.emit('unauthenticated');
+      return next(new HandshakeRefused({ reason }));
+    }
+    const release = context.admitSocket(claims.gcp_agent_assist_user, 'socketio');
+    if (!release) return next(new HandshakeRefused({ reason: `at most ${config.maxSocketsPerUser} open sockets per user` }, 'too many connections'));
+    // Released however the socket ends, including an engine closed before the namespace connected it.
+    socket.conn.once('close', release);
+    socket.once('disconnect', release);
+    socket.data.user = claims.gcp_agent_assist_user;
+    socket.data.claims = claims;
+    next();
+  });
+
+  io.on('connection', (socket: Socket) => {
+    context.metrics.connections.inc({ protocol: 'socketio' });
+    socket.on('disconnect', () => context.metrics.connections.dec({ protocol: 'socketio' }));
+    serveSocketIoConnection(socket, {
+      hub: context.hub,
+      log,
+      maxBufferedBytes: config.maxBufferedBytes,
+      maxConversations: config.maxConversationsPerSocket,
+      frameRate: config.clientFrameRate,
+      access: (conversation) => context.decideJoin(socket.data.claims as TokenClaims, conversation),
+      onSlowConsumer: () => context.metrics.slowConsumers.inc({ protocol: 'socketio' }),
+      onJoin: () => context.metrics.joins.inc({ protocol: 'socketio' }),
+    });
+  });
+
+  return {
+    upgradePrefixes: [SOCKET_IO_PATH],
+    async shutdown() {
+      const sockets = [...io.of('/').sockets.values()];
+      const gone = Promise.all(
+        sockets.map((socket) => new Promise<void>((resolve) => (socket.connected ? socket.once('disconnect', () => resolve()) : resolve()))),
+      );
+      for (const socket of sockets) {
+        const transport = socket.conn.transport;
+        // A polling client between two requests cannot be told anything (the port is closed by now):
+        // end its session at once rather than wait for a request it will never get to make.
+        socket.conn.close(transport.name === 'polling' && !transport.writable);
       }
-      const release = relay.admitSocket(claims.gcp_agent_assist_user, 'socketio');
-      if (!release) return next(new HandshakeRefused({ reason: `at most ${config.maxSocketsPerUser} open sockets per user` }, 'too many connections'));
-      // Released however the socket ends, including an engine closed before the namespace connected it.
-      socket.conn.once('close', release);
-      socket.once('disconnect', release);
-      socket.data.user = claims.gcp_agent_assist_user;
-      socket.data.claims = claims;
-      next();
-    });
-
-    io.on('connection', (socket: Socket) => {
-      relay.metrics.connections.inc({ protocol: 'socketio' });
-      socket.on('disconnect', () => relay.metrics.connections.dec({ protocol: 'socketio' }));
-      serveSocketIoConnection(socket, {
-        hub: relay.hub,
-        broker,
-        log,
-        maxBufferedBytes: config.maxBufferedBytes,
-        maxConversations: config.maxConversationsPerSocket,
-        frameRate: config.clientFrameRate,
-        access: (conversation) => relay.decideJoin(socket.data.claims as TokenClaims, conversation),
-        onSlowConsumer: () => relay.metrics.slowConsumers.inc({ protocol: 'socketio' }),
-        onJoin: () => relay.metrics.joins.inc({ protocol: 'socketio' }),
-      });
-    });
-
-    return {
-      upgradePrefixes: [SOCKET_IO_PATH],
-      async shutdown() {
-        const sockets = [...io.of('/').sockets.values()];
-        const gone = Promise.all(
-          sockets.map((socket) => new Promise<void>((resolve) => (socket.connected ? socket.once('disconnect', () => resolve()) : resolve()))),
-        );
-        for (const socket of sockets) {
-          const transport = socket.conn.transport;
-          // A polling client between two requests cannot be told anything (the port is closed by now):
-          // end its session at once rather than wait for a request it will never get to make.
-          socket.conn.close(transport.name === 'polling' && !transport.writable);
-        }
-        await gone;
-        // Engine sessions that never finished the Socket.IO handshake.
-        io.engine.close();
-        log.notice('socket.io endpoint stopped', { sockets: sockets.length });
-      },
-    };
+      await gone;
+      // Engine sessions that never finished the Socket.IO handshake.
+      io.engine.close();
+      log.notice('socket.io endpoint stopped', { sockets: sockets.length });
+    },
   };
 }

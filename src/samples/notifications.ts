@@ -3,7 +3,7 @@
  * lifecycle start, transcripts and messages, suggestions, lifecycle end. `npm run simulate`, the demo
  * page's sample panel and the benchmarks send these.
  */
-import type { DataType } from '../events/types';
+import type { DataType } from '../broker/event';
 
 export interface SampleNotification {
   readonly type: DataType;

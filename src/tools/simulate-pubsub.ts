@@ -9,7 +9,7 @@
  * `aa-intermediate-transcript-topic` (docs/deploy.md). Credentials: Application Default Credentials; the
  * `@google-cloud/pubsub` client honours `PUBSUB_EMULATOR_HOST`.
  */
-import type { DataType } from '../events/types';
+import type { DataType } from '../broker/event';
 import type { SampleNotification } from '../samples/notifications';
 
 /** The topic suffix of each notification type (Google's tutorial names after the prefix). */

@@ -2,7 +2,7 @@
  * Settings of the fulfillment webhook: the agent's API version, authentication, deadlines, idempotency.
  */
 import { SettingsReader, type Env, type SettingsTable } from '../config/settings';
-import { EVENT_SETTINGS } from '../events/config';
+import { GOOGLE_CERTS_SETTING } from '../auth/google-id-token';
 import { FALLBACK_GRACE_MS } from './run';
 import { API_VERSIONS, type ApiVersion } from './types';
 
@@ -131,7 +131,7 @@ export function loadWebhookConfig(env: Env, local = false): Readonly<WebhookConf
   } else if (mode === 'id-token') {
     const projectNumber = read.required('WEBHOOK_PROJECT_NUMBER');
     if (projectNumber !== '' && !/^\d{1,20}$/.test(projectNumber)) read.problem('WEBHOOK_PROJECT_NUMBER must be the project number (digits)');
-    const certsUrl = new SettingsReader({ GOOGLE_CERTS_URL: EVENT_SETTINGS.GOOGLE_CERTS_URL }, env, local).str('GOOGLE_CERTS_URL');
+    const certsUrl = new SettingsReader({ GOOGLE_CERTS_URL: GOOGLE_CERTS_SETTING }, env, local).str('GOOGLE_CERTS_URL');
     auth = { mode, audience: read.required('WEBHOOK_ID_TOKEN_AUDIENCE'), emails: [dialogflowServiceAgent(projectNumber)], certsUrl };
   }
   return read.done({

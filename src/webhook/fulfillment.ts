@@ -10,7 +10,7 @@ import type { WebhookAgent } from './agent';
 import { Contexts, type FulfillmentContext } from './fulfillment-contexts';
 import { consoleMessages, render } from './fulfillment-render';
 import { Card, Image, Payload, PLATFORMS, RichResponse, SOURCE_PLATFORMS, Suggestion, Text } from './fulfillment-responses';
-import { webhookFunction } from './function';
+import { webhookFunction } from '../app/functions/webhook';
 import type { HttpHandler } from './handler';
 import { defineIntentMap, type IntentMap } from './intent-map';
 import type { JsonObject, OriginalDetectIntentRequest, QueryResult, WebhookRequest } from './types';

@@ -9,7 +9,6 @@
  *   uses the intent's own responses); details go to the ERROR log, never to the caller.
  * Logs carry identifiers (responseId, intent display name), never the conversation's text.
  */
-import type { Request, Response } from '@google-cloud/functions-framework';
 import { UnavailableError } from '../errors';
 import { traceFields, type Logger } from '../log';
 import { increment } from '../metrics/counters';
@@ -20,6 +19,8 @@ import type { WebhookPublisher } from './publish';
 import { parseWebhookRequest } from './request';
 import { runIntentMap } from './run';
 import type { ApiVersion, WebhookRequest } from './types';
+import type { Handler } from '../http/handler';
+import { allowMethods, resolveDeps } from '../http/edge';
 
 export interface WebhookDeps {
   readonly map: IntentMap;
@@ -41,7 +42,8 @@ export interface WebhookDeps {
   readonly projectId?: string;
 }
 
-export type HttpHandler = (req: Request, res: Response) => Promise<void>;
+/** The handler type, under the name this module's callers know. */
+export type HttpHandler = Handler;
 
 interface Answer {
   readonly status: number;
@@ -72,18 +74,10 @@ export function createWebhookHandler(deps: () => Promise<WebhookDeps>): HttpHand
   const inFlight = new Map<string, Promise<Answer>>();
 
   return async (req, res) => {
-    let resolved: WebhookDeps;
-    try {
-      resolved = await deps();
-    } catch (error) {
-      res.status(error instanceof UnavailableError ? 503 : 500).json({ error: 'service not configured' });
-      return;
-    }
+    const resolved = await resolveDeps(deps, res);
+    if (!resolved) return;
     const log = resolved.log.child(traceFields(req.headers['x-cloud-trace-context'], resolved.projectId));
-    if (req.method !== 'POST') {
-      res.status(405).set('Allow', 'POST').json({ error: 'method not allowed' });
-      return;
-    }
+    if (!allowMethods(req, res, ['POST'])) return;
     let auth: Awaited<ReturnType<WebhookDeps['authenticate']>>;
     try {
       auth = await resolved.authenticate(req.headers);

@@ -10,7 +10,7 @@
  * Inline-editor code written against `dialogflow-fulfillment` uses `./fulfillment` instead.
  */
 export { defineIntentMap, type IntentHandler, type IntentMap } from './intent-map';
-export { webhookFunction } from './function';
+export { webhookFunction } from '../app/functions/webhook';
 export type { WebhookAgent, ActiveContext, AgentOptions } from './agent';
 export type { WebhookEvent } from './publish';
 export { ResponseTooLargeError, type CardOptions, type MessageOptions } from './response';

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Broker } from '../broker/broker';
 import { conversationKey } from '../conversation';
-import type { EventRecord } from '../events/types';
+import type { EventRecord } from '../broker/event';
 import type { Logger } from '../log';
 import { answerKey } from './cache';
 import { parseSession } from './request';

@@ -5,7 +5,7 @@
  */
 import WebSocket from 'ws';
 import { RelayClient } from '../../src/client/relay-client';
-import { compareEventIds } from '../../src/events/types';
+import { compareEventIds } from '../../src/broker/event';
 import type { DesktopCounts } from './desktop';
 
 export class ClientDesktop {

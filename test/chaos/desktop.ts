@@ -5,7 +5,7 @@
  * in id order, nothing twice on a connection or across reconnects.
  */
 import WebSocket from 'ws';
-import { compareEventIds } from '../../src/events/types';
+import { compareEventIds } from '../../src/broker/event';
 
 export interface DesktopCounts {
   /** Distinct messages received. */

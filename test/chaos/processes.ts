@@ -12,7 +12,7 @@ const DIST_SRC = join(__dirname, '..', '..', 'src');
 export interface ProcessSpec {
   /** For messages. */
   readonly name: string;
-  /** `relay/main.js` or `stack/main.js`, under dist/src. */
+  /** `app/relay-main.js` or `app/stack-main.js`, under dist/src. */
   readonly entry: string;
   readonly port: number;
   readonly env: Record<string, string>;

@@ -66,7 +66,7 @@ export class ChaosWorld {
     };
     const events = new ServiceProcess({
       name: 'event function',
-      entry: 'stack/main.js',
+      entry: 'app/stack-main.js',
       port: await freePort(),
       env: { ...common, DEMO_PAGE: 'false' },
       readyMessage: 'stack listening',
@@ -75,7 +75,7 @@ export class ChaosWorld {
       ['relay A', 'relay B'].map(async (name) => {
         return new ServiceProcess({
           name,
-          entry: 'relay/main.js',
+          entry: 'app/relay-main.js',
           port: await freePort(),
           env: { ...common, NODE_ENV: 'production', RELAY_SHUTDOWN_SECONDS: '3', RELAY_HEARTBEAT_SECONDS: '5' },
           readyMessage: 'relay listening',

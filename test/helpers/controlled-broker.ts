@@ -5,7 +5,7 @@
  */
 import type { Broker, EventListener, PublishResult, Subscription } from '../../src/broker/broker';
 import { UnavailableError } from '../../src/errors';
-import { compareEventIds, type StoredEvent } from '../../src/events/types';
+import { compareEventIds, type StoredEvent } from '../../src/broker/event';
 import { record } from './events';
 import { Signal } from './signal';
 

@@ -1,5 +1,5 @@
 /** Builders of realistic Agent Assist notifications and Pub/Sub deliveries for tests. */
-import type { DataType, EventRecord } from '../../src/events/types';
+import type { DataType, EventRecord } from '../../src/broker/event';
 
 let counter = 0;
 

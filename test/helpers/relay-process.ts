@@ -1,5 +1,5 @@
 /**
- * The relay container's own entry point (`dist/src/relay/main.js`) as a child process on a fixed port,
+ * The relay container's own entry point (`dist/src/app/relay-main.js`) as a child process on a fixed port,
  * so a test can stop it the way Cloud Run does (SIGTERM) or the way a crash does (SIGKILL), and start
  * it again on the same port.
  */
@@ -30,7 +30,7 @@ export class RelayProcess {
 
   /** Starts (again) on the same port; resolves once it listens. */
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'src', 'relay', 'main.js')], {
+    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'src', 'app', 'relay-main.js')], {
       env: {
         ...process.env,
         PORT: String(this.port),

@@ -11,7 +11,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { JwtSettings } from '../../src/auth/jwt';
 import { loadJwtSettings } from '../../src/auth/jwt-config';
 import type { Env } from '../../src/config/settings';
-import { createRegistrationFunctions } from '../../src/register/function';
+import { createRegistrationFunctions } from '../../src/app/functions/register';
 import { freePort } from './ports';
 
 export interface SeenRequest {

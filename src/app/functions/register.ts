@@ -4,19 +4,18 @@
  * points; nothing is read or connected at import. The `register` function also serves the refresh path
  * (`…/register/refresh`, its own path `/refresh`).
  */
-import type { Request, Response } from '@google-cloud/functions-framework';
-import { loadJwtSettings, type JwtSecretSources } from '../auth/jwt-config';
-import type { Env } from '../config/settings';
-import { createLogger } from '../log';
-import { lazy } from '../runtime';
-import { createRegisterAppHandler } from './app-handler';
-import { loadRegisterConfig } from './config';
-import { withCors } from './cors';
-import { createRegisterHandler } from './handler';
-import { createRefreshHandler } from './refresh';
-import { buildRegistration } from './registration';
-
-type Handler = (req: Request, res: Response) => Promise<void>;
+import type { Request } from '@google-cloud/functions-framework';
+import { loadJwtSettings, type JwtSecretSources } from '../../auth/jwt-config';
+import { gatherConfig } from '../../config/gather';
+import type { Env } from '../../config/settings';
+import type { Handler } from '../../http/handler';
+import { createLogger } from '../../log';
+import { createRegisterAppHandler } from '../../register/app-handler';
+import { loadRegisterConfig } from '../../register/config';
+import { createRegisterHandler } from '../../register/handler';
+import { createRefreshHandler } from '../../register/refresh';
+import { buildRegistration } from '../../register/registration';
+import { applyCoreConfig, lazy, processEnv, withEnvCors } from '../runtime';
 
 export interface RegistrationFunctions {
   /** `POST /` registers a platform token, `POST /refresh` renews our JWT. */
@@ -31,19 +30,22 @@ function isRefresh(req: Request): boolean {
 }
 
 /** Both functions over one set of dependencies, read from `env()` on first use (tests pass their own). */
-export function createRegistrationFunctions(env: () => Env = () => process.env, sources: JwtSecretSources = {}): RegistrationFunctions {
+export function createRegistrationFunctions(env: () => Env = processEnv, sources: JwtSecretSources = {}): RegistrationFunctions {
   const log = createLogger('register');
   const deps = lazy(async () => {
     const values = env();
-    const config = loadRegisterConfig(values);
-    const jwt = await loadJwtSettings(values, false, sources);
-    return buildRegistration({ config, local: false, log, jwt, projectId: values.GCP_PROJECT_ID });
+    const { core, register, jwt } = await gatherConfig({
+      core: () => applyCoreConfig(values),
+      register: () => loadRegisterConfig(values),
+      jwt: () => loadJwtSettings(values, false, sources),
+    });
+    return buildRegistration({ config: register, local: false, log, jwt, projectId: core.projectId });
   }, log);
   const register = createRegisterHandler(deps);
   const refresh = createRefreshHandler(deps);
   return {
-    register: withCors((req, res) => (isRefresh(req) ? refresh(req, res) : register(req, res)), env),
-    registerApp: withCors(createRegisterAppHandler(deps), env),
+    register: withEnvCors((req, res) => (isRefresh(req) ? refresh(req, res) : register(req, res)), env),
+    registerApp: withEnvCors(createRegisterAppHandler(deps), env),
   };
 }
 

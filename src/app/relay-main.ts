@@ -2,8 +2,8 @@
  * The relay container's entry point (Cloud Run): reads the environment, builds the relay with the
  * desktop-facing routes, listens on PORT, drains on SIGTERM. No local defaults.
  */
-import { buildServer } from '../app/server';
-import { runUntilSignal } from '../app/lifecycle';
+import { buildServer } from './server';
+import { runUntilSignal } from './lifecycle';
 import { ConfigError } from '../config/settings';
 import { createLogger } from '../log';
 

@@ -5,8 +5,8 @@
  */
 import { ConfigError } from '../config/settings';
 import { createLogger } from '../log';
-import { buildServer } from '../app/server';
-import { runUntilSignal } from '../app/lifecycle';
+import { buildServer } from './server';
+import { runUntilSignal } from './lifecycle';
 
 async function main(): Promise<void> {
   const log = createLogger('stack');

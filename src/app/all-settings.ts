@@ -10,8 +10,8 @@ import { PROXY_SETTINGS } from '../proxy/config';
 import { REGISTER_SETTINGS } from '../register/config';
 import { RELAY_SETTINGS } from '../relay/config';
 import { WEBHOOK_SETTINGS } from '../webhook/config';
-import { CORE_SETTINGS } from './core';
-import type { SettingsTable } from './settings';
+import { CORE_SETTINGS } from '../config/core';
+import type { SettingsTable } from '../config/settings';
 
 export const ALL_SETTINGS: ReadonlyArray<{ readonly section: string; readonly table: SettingsTable }> = [
   { section: 'Core and Redis', table: CORE_SETTINGS },

@@ -3,16 +3,14 @@
  * desktop reaches them on the same origin as the socket (as with the Python UI connector). The same
  * handlers as the deployed functions; the store is Redis when the process has Redis, else memory.
  */
-import type { AppContext } from '../app/routes';
-import { loadConversationNameConfig } from '../conversation-name/config';
+import type { AppContext } from './context';
 import { createConversationNameHandler } from '../conversation-name/handler';
 import { MemoryConversationNameStore } from '../conversation-name/memory';
 import { RedisConversationNameStore } from '../conversation-name/redis';
 import type { ConversationNameStore } from '../conversation-name/store';
 import type { Route } from '../http/app';
-import { loadProxyConfig } from './config';
-import { createProxyHandler, type ProxyDeps } from './handler';
-import { tokenProviderFor, type AccessTokenProvider } from './upstream';
+import { createProxyHandler, type ProxyDeps } from '../proxy/handler';
+import { tokenProviderFor, type AccessTokenProvider } from '../proxy/upstream';
 
 /**
  * `/<version>/projects/...` (the proxy; the handler refuses what is not allowlisted with 404) and
@@ -20,23 +18,23 @@ import { tokenProviderFor, type AccessTokenProvider } from './upstream';
  * `/register`, `/status`, `/ws` or `/socket.io/`. `token` replaces Application Default Credentials (tests).
  */
 export function proxyRoutes(
-  ctx: Pick<AppContext, 'env' | 'local' | 'redis' | 'jwt' | 'log'>,
+  ctx: Pick<AppContext, 'config' | 'redis' | 'log'>,
   options: { token?: AccessTokenProvider; fetch?: typeof fetch } = {},
 ): Route[] {
-  const proxyConfig = loadProxyConfig(ctx.env, ctx.local);
+  const { proxy: proxyConfig, jwt } = ctx.config;
   const proxyDeps: ProxyDeps = {
-    jwt: ctx.jwt,
+    jwt,
     log: ctx.log.child({ unit: 'dialogflowProxy' }),
     token: options.token ?? tokenProviderFor(proxyConfig),
     baseUrl: proxyConfig.baseUrl,
     timeoutMs: proxyConfig.timeoutMs,
     fetch: options.fetch,
   };
-  const { ttlSeconds } = loadConversationNameConfig(ctx.env, ctx.local);
+  const { ttlSeconds } = ctx.config.conversationName;
   const store: ConversationNameStore = ctx.redis
     ? new RedisConversationNameStore(ctx.redis, ttlSeconds)
     : new MemoryConversationNameStore(ttlSeconds);
-  const conversationNameDeps = { jwt: ctx.jwt, log: ctx.log.child({ unit: 'conversationName' }), store };
+  const conversationNameDeps = { jwt, log: ctx.log.child({ unit: 'conversationName' }), store };
   return [
     { method: 'all', path: '/:version/projects/*rest', handler: createProxyHandler(async () => proxyDeps) },
     { method: 'all', path: '/conversation-name', handler: createConversationNameHandler(async () => conversationNameDeps) },
