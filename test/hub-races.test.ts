@@ -36,6 +36,15 @@ describe('hub: delivery under forced races', () => {
     broker = new ControlledBroker();
     hub = new Hub(broker, createLogger('test-hub'));
   });
+  /** A member that joined a conversation holding `ids`, its replay answered. */
+  async function joinedWith(...ids: string[]): Promise<Recorder> {
+    broker.hold(CONVERSATION, ...ids);
+    const member = new Recorder();
+    const joined = hub.join(member, CONVERSATION);
+    (await broker.nextRead()).answer();
+    await joined;
+    return member;
+  }
 
   it('holds a live event that arrives while a join replays, and gives it after the replay, once', async () => {
     broker.hold(CONVERSATION, '1-0', '2-0');
@@ -51,11 +60,7 @@ describe('hub: delivery under forced races', () => {
   });
 
   it('after a feed gap, a live event that overtakes the backfill read waits for it (1, 2, 3, not 1, 3)', async () => {
-    broker.hold(CONVERSATION, '1-0');
-    const member = new Recorder();
-    const joined = hub.join(member, CONVERSATION);
-    (await broker.nextRead()).answer();
-    await joined;
+    const member = await joinedWith('1-0');
     // Redis went away; 2-0 and 3-0 were published meanwhile. The backfill read is slow, and 3-0's live
     // copy (published as the feed came back) arrives first.
     broker.hold(CONVERSATION, '1-0', '2-0', '3-0');
@@ -73,11 +78,7 @@ describe('hub: delivery under forced races', () => {
   });
 
   it('a live event that does not follow what the member has is read from history, not given past the gap', async () => {
-    broker.hold(CONVERSATION, '1-0');
-    const member = new Recorder();
-    const joined = hub.join(member, CONVERSATION);
-    (await broker.nextRead()).answer();
-    await joined;
+    const member = await joinedWith('1-0');
     // The feed lost 2-0 and the broker has not reported the gap yet (a live event came first).
     broker.hold(CONVERSATION, '1-0', '2-0', '3-0');
     broker.live(ev('3-0', '2-0'));
@@ -90,11 +91,7 @@ describe('hub: delivery under forced races', () => {
   });
 
   it('retries a failed backfill with backoff until the store answers', async () => {
-    broker.hold(CONVERSATION, '1-0');
-    const member = new Recorder();
-    const joined = hub.join(member, CONVERSATION);
-    (await broker.nextRead()).answer();
-    await joined;
+    const member = await joinedWith('1-0');
     broker.hold(CONVERSATION, '1-0', '2-0', '3-0');
     broker.gap();
     (await broker.nextRead()).fail();
@@ -151,11 +148,7 @@ describe('hub: delivery under forced races', () => {
   });
 
   it('a feed gap reported while the position check runs asks for another check', async () => {
-    broker.hold(CONVERSATION, '1-0', '5000-0');
-    const member = new Recorder();
-    const joined = hub.join(member, CONVERSATION);
-    (await broker.nextRead()).answer();
-    await joined;
+    const member = await joinedWith('1-0', '5000-0');
     broker.gap();
     const check = await broker.nextRead(); // the store still holds 5000-0 when this runs
     broker.hold(CONVERSATION, '1-0'); // then loses it
@@ -170,11 +163,7 @@ describe('hub: delivery under forced races', () => {
   });
 
   it('a backfill read that ran before a missed event was written does not let the next live event skip it', async () => {
-    broker.hold(CONVERSATION, '1-0');
-    const member = new Recorder();
-    const joined = hub.join(member, CONVERSATION);
-    (await broker.nextRead()).answer();
-    await joined;
+    const member = await joinedWith('1-0');
     broker.gap();
     (await broker.nextRead()).answer(); // the position check: 1-0 still held
     const backfill = await broker.nextRead(); // runs now: nothing after 1-0 yet

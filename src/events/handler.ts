@@ -17,7 +17,7 @@ import { counter, increment } from '../metrics/counters';
 import { decodeNotification, parseDelivery } from './delivery';
 import type { DataType, EventRecord } from '../broker/event';
 import type { Handler } from '../http/handler';
-import { allowMethods, resolveDeps } from '../http/edge';
+import { allowMethods, answerError, resolveDeps } from '../http/edge';
 
 export interface EventHandlerDeps {
   readonly broker: Broker;
@@ -57,7 +57,7 @@ export function createEventHandler(type: DataType, deps: () => Promise<EventHand
         if (error instanceof UnavailableError) {
           log().warn('push authentication unavailable: signing certificates could not be fetched; pub/sub will retry');
           increment('events_failed_total', { type, reason: 'auth-unavailable' });
-          res.status(503).set('Retry-After', '10').json({ error: 'authentication unavailable, retry later' });
+          answerError(res, error, 'authentication unavailable, retry later');
           return;
         }
         if (!(error instanceof IdTokenError)) throw error;

@@ -20,7 +20,7 @@ import { parseWebhookRequest } from './request';
 import { runIntentMap } from './run';
 import type { ApiVersion, WebhookRequest } from './types';
 import type { Handler } from '../http/handler';
-import { allowMethods, resolveDeps } from '../http/edge';
+import { allowMethods, answerError, resolveDeps } from '../http/edge';
 
 export interface WebhookDeps {
   readonly map: IntentMap;
@@ -85,7 +85,7 @@ export function createWebhookHandler(deps: () => Promise<WebhookDeps>): HttpHand
       if (!(error instanceof UnavailableError)) throw error;
       // Google's signing certificates could not be fetched: an outage, not a caller that failed to authenticate.
       log.warn('webhook authentication unavailable: signing certificates could not be fetched');
-      res.status(503).set('Retry-After', '5').json({ error: 'authentication unavailable, retry later' });
+      answerError(res, error, 'authentication unavailable, retry later');
       return;
     }
     if (!auth.ok) {
