@@ -64,7 +64,7 @@ function start(args: string[], env: Record<string, string>, port: number, probeP
 /** The relay container's entry point. */
 export async function startRelay(env: Record<string, string>): Promise<Proc> {
   // The benchmarks' desktops all share one token (one user): lift the per-user socket cap for them.
-  return start([join(ROOT, 'dist', 'src', 'relay', 'main.js')], { RELAY_MAX_SOCKETS_PER_USER: '100000', ...env }, await freePort(), '/healthz');
+  return start([join(ROOT, 'dist', 'src', 'app', 'relay-main.js')], { RELAY_MAX_SOCKETS_PER_USER: '100000', ...env }, await freePort(), '/healthz');
 }
 
 /** The bare reference relay (bench/reference/bare-relay.ts). */

@@ -9,8 +9,8 @@ import { cpus, hostname, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { coldStartBenchmark } from './cold-start';
 import { connectRound, type ConnectRound } from './figures/connect';
-import { functionCpuRound, type FunctionCpuRound } from './figures/function-cpu';
-import { relayCpuRound, type RelayCpuRound } from './figures/relay-cpu';
+import { functionCpuRounds, type FunctionCpuRound } from './figures/function-cpu';
+import { relayCpuRounds, type RelayCpuRound } from './figures/relay-cpu';
 import { sustainedRates } from './figures/sustained';
 import { ROOT } from './harness';
 import { summarize, type Row } from './report';
@@ -49,11 +49,15 @@ async function main(): Promise<void> {
   console.log(`connect + join: ${sizes.socketio} Socket.IO desktops (project) vs ${sizes.socketio} native desktops (bare reference)`);
   const sio = await interleaved(['socketio', 'bare'] as const, (s) => (s === 'bare' ? connectRound('bare', 'native', sizes.socketio, sizes.workers) : connectRound('project', 'socketio', sizes.socketio, sizes.workers)), describeConnect);
 
-  console.log(`relay CPU per delivered event: ${sizes.relayDesktops} desktops, ${sizes.relayEps} events/s for ${sizes.seconds} s`);
-  const relay = await interleaved(['project', 'bare'] as const, (s) => relayCpuRound(s, { desktops: sizes.relayDesktops, eps: sizes.relayEps, seconds: sizes.seconds }), (r: RelayCpuRound) => `${r.cpuMicrosPerEvent.toFixed(1)} µs/event, lost ${r.lost}, p99 ${r.p99Ms.toFixed(1)} ms, ${loadText(r)}`);
+  const describeRelay = (r: RelayCpuRound): string => `${r.cpuMicrosPerEvent.toFixed(1)} µs/event, lost ${r.lost}, p99 ${r.p99Ms.toFixed(1)} ms`;
+  console.log(`relay CPU per delivered event: ${sizes.relayDesktops} desktops on each relay, ${sizes.relayEps} events/s for ${sizes.seconds} s, both relays at once`);
+  const relay = await relayCpuRounds({ desktops: sizes.relayDesktops, eps: sizes.relayEps, seconds: sizes.seconds, rounds: ROUNDS });
+  relay.project.forEach((p, i) => console.log(`  round ${i + 1}: project ${describeRelay(p)}; bare ${describeRelay(relay.bare[i])}; ${loadText(p)}`));
 
-  console.log(`event function CPU per event: ${sizes.fnEps} deliveries/s for ${sizes.seconds} s`);
-  const fn = await interleaved(['project', 'noop', 'bare'] as const, (s) => functionCpuRound(s, { eps: sizes.fnEps, seconds: sizes.seconds }), (r: FunctionCpuRound) => `${r.cpuMicrosPerEvent.toFixed(1)} µs/event, acknowledged ${r.acknowledged}/${r.sent}, ${loadText(r)}`);
+  const describeFn = (r: FunctionCpuRound): string => `${r.cpuMicrosPerEvent.toFixed(1)} µs/event (acknowledged ${r.acknowledged}/${r.sent})`;
+  console.log(`event function CPU per event: ${sizes.fnEps} deliveries/s for ${sizes.seconds} s, the project and the no-op function at once, then the bare reference`);
+  const fn = await functionCpuRounds({ eps: sizes.fnEps, seconds: sizes.seconds, rounds: ROUNDS });
+  fn.project.forEach((p, i) => console.log(`  round ${i + 1}: project ${describeFn(p)}; no-op ${describeFn(fn.noop[i])}; ${loadText(p)}; bare ${describeFn(fn.bare[i])}`));
 
   console.log(`highest sustained rate through one event function: ${sizes.pathDesktops} desktops, rates ${sizes.rates.join(', ')}/s, ${ROUNDS} rounds of ${sizes.pathSeconds} s`);
   const sustained = await sustainedRates({ desktops: sizes.pathDesktops, rates: sizes.rates, rounds: ROUNDS, seconds: sizes.pathSeconds });

@@ -1,8 +1,10 @@
 /**
  * An event function's CPU per event: Pub/Sub push deliveries posted at a fixed rate (poster processes)
- * to one function process; its CPU time (from /proc) divided by the deliveries it acknowledged. The
+ * to a function process; its CPU time (from /proc) divided by the deliveries it acknowledged. The
  * project's `newMessageEvent` and the no-op function under the same functions-framework (the floor of
- * this design), and the bare node:http reference, in interleaved rounds.
+ * this design) run side by side, each with its own posters at the same rate over the same interval, so
+ * the two figures of a round saw the same machine at the same moment; the bare node:http reference
+ * (the same work without the framework) runs after them in the same round.
  */
 import { PosterPool } from '../load/pool';
 import { cpuSecondsOf, watchLoad, type Load } from '../machine';
@@ -25,23 +27,45 @@ function startSystem(system: FunctionSystem, redisUrl: string): Promise<Proc> {
   return startBareFunction({ REDIS_URL: redisUrl });
 }
 
-export async function functionCpuRound(system: FunctionSystem, options: { eps: number; seconds: number }): Promise<FunctionCpuRound> {
+const SYSTEMS: readonly FunctionSystem[] = ['project', 'noop', 'bare'];
+
+export async function functionCpuRounds(options: { eps: number; seconds: number; rounds: number }): Promise<Record<FunctionSystem, FunctionCpuRound[]>> {
   const redis = await startRedis();
-  let fn: Proc | undefined;
-  const posters = new PosterPool(2);
+  const fns = new Map<FunctionSystem, Proc>();
+  const posters = new Map<FunctionSystem, PosterPool>();
+  const results: Record<FunctionSystem, FunctionCpuRound[]> = { project: [], noop: [], bare: [] };
   try {
-    fn = await startSystem(system, redis.url);
-    const offer = { mode: 'http' as const, url: fn.url, prefix: 'projects/bench-project/conversations/f-', conversations: 1000 };
-    await posters.offer({ ...offer, eps: Math.min(500, options.eps), seconds: 1 }); // warm-up
-    const pid = fn.child.pid!;
-    const load = watchLoad();
-    const cpu0 = cpuSecondsOf(pid);
-    const { sent, acknowledged } = await posters.offer({ ...offer, eps: options.eps, seconds: options.seconds });
-    const cpu = cpuSecondsOf(pid) - cpu0;
-    return { system, eps: options.eps, sent, acknowledged, cpuMicrosPerEvent: (cpu * 1e6) / Math.max(1, acknowledged), load: load() };
+    for (const system of SYSTEMS) {
+      fns.set(system, await startSystem(system, redis.url));
+      posters.set(system, new PosterPool(1));
+    }
+    /** Offers `eps` to each of `systems` at once; their CPU per acknowledged delivery over that interval. */
+    const measure = async (systems: readonly FunctionSystem[], seconds: number): Promise<FunctionCpuRound[]> => {
+      const load = watchLoad();
+      const cpu0 = systems.map((s) => cpuSecondsOf(fns.get(s)!.child.pid!));
+      const offered = await Promise.all(
+        systems.map((s) =>
+          posters.get(s)!.offer({ mode: 'http', url: fns.get(s)!.url, prefix: 'projects/bench-project/conversations/f-', conversations: 1000, eps: options.eps, seconds }),
+        ),
+      );
+      const seen = load();
+      return systems.map((system, i) => {
+        const cpu = cpuSecondsOf(fns.get(system)!.child.pid!) - cpu0[i];
+        const { sent, acknowledged } = offered[i];
+        return { system, eps: options.eps, sent, acknowledged, cpuMicrosPerEvent: (cpu * 1e6) / Math.max(1, acknowledged), load: seen };
+      });
+    };
+    await measure(['project', 'noop'], 3); // warm-up
+    await measure(['bare'], 2);
+    for (let r = 0; r < options.rounds; r++) {
+      for (const result of [...(await measure(['project', 'noop'], options.seconds)), ...(await measure(['bare'], options.seconds))]) {
+        results[result.system].push(result);
+      }
+    }
+    return results;
   } finally {
-    await posters.close();
-    await fn?.stop();
+    for (const pool of posters.values()) await pool.close();
+    for (const fn of fns.values()) await fn.stop();
     await redis.destroy();
   }
 }

@@ -1,11 +1,14 @@
 /**
- * The relay's CPU per delivered event: D desktops joined one per conversation, events published straight
- * into Redis with the publish script at a fixed rate (poster processes), the relay process's CPU time
- * (from /proc) divided by the events the desktops received. The project's relay and the bare reference.
+ * The relay's CPU per delivered event, the project's relay and the bare reference side by side: both
+ * relays subscribe to one Redis, each with its own D desktops joined one per conversation (the same
+ * conversations), so every event published (poster processes, straight into Redis with the publish
+ * script, at a fixed rate) reaches both at once. Each round reads each relay's CPU time (from /proc) over
+ * the same interval and divides it by the events its desktops received: the two figures of a round saw
+ * the same events on the same machine at the same moment, so their ratio is what is compared.
  */
 import { DesktopPool, PosterPool } from '../load/pool';
 import { cpuSecondsOf, watchLoad, type Load } from '../machine';
-import { benchToken, startBareRelay, startRedis, startRelay } from '../harness';
+import { benchToken, startBareRelay, startRedis, startRelay, type Proc } from '../harness';
 import { percentile } from '../stats';
 import type { RelaySystem } from './connect';
 
@@ -31,39 +34,56 @@ export async function gather(pool: DesktopPool, expected: number, waitMs = 3000)
   return latencies;
 }
 
-let run = 0;
+const SYSTEMS: readonly RelaySystem[] = ['project', 'bare'];
 
-export async function relayCpuRound(system: RelaySystem, options: { desktops: number; eps: number; seconds: number }): Promise<RelayCpuRound> {
+export async function relayCpuRounds(options: { desktops: number; eps: number; seconds: number; rounds: number }): Promise<Record<RelaySystem, RelayCpuRound[]>> {
   const redis = await startRedis();
-  const relay = system === 'project' ? await startRelay({ REDIS_URL: redis.url }) : await startBareRelay({ REDIS_URL: redis.url });
-  const desktops = new DesktopPool(2);
+  const relays = new Map<RelaySystem, Proc>();
+  const pools = new Map<RelaySystem, DesktopPool>();
   const posters = new PosterPool(2);
+  const results: Record<RelaySystem, RelayCpuRound[]> = { project: [], bare: [] };
   try {
-    const prefix = `projects/bench-project/conversations/r${run++}-`;
-    await desktops.connect({ protocol: 'native', url: relay.url, token: await benchToken(), prefix, count: options.desktops, concurrency: 100 });
+    const env = { REDIS_URL: redis.url };
+    relays.set('project', await startRelay(env));
+    relays.set('bare', await startBareRelay(env));
+    const prefix = 'projects/bench-project/conversations/r-';
+    const token = await benchToken();
+    for (const system of SYSTEMS) {
+      const pool = new DesktopPool(2);
+      pools.set(system, pool);
+      await pool.connect({ protocol: 'native', url: relays.get(system)!.url, token, prefix, count: options.desktops, concurrency: 100 });
+    }
     const offer = { mode: 'redis' as const, url: redis.url, prefix, conversations: options.desktops };
-    await posters.offer({ ...offer, eps: Math.min(500, options.eps), seconds: 1 }); // warm-up
-    await gather(desktops, 1);
-    const pid = relay.child.pid!;
-    const load = watchLoad();
-    const cpu0 = cpuSecondsOf(pid);
-    const { sent } = await posters.offer({ ...offer, eps: options.eps, seconds: options.seconds });
-    const latencies = (await gather(desktops, sent)).sort((a, b) => a - b);
-    const cpu = cpuSecondsOf(pid) - cpu0;
-    return {
-      system,
-      eps: options.eps,
-      sent,
-      delivered: latencies.length,
-      lost: sent - latencies.length,
-      p99Ms: percentile(latencies, 99),
-      cpuMicrosPerEvent: (cpu * 1e6) / Math.max(1, latencies.length),
-      load: load(),
-    };
+    // Warm-up at the measured rate, so both relays' hot paths are compiled before the first round.
+    const warm = await posters.offer({ ...offer, eps: options.eps, seconds: 3 });
+    for (const pool of pools.values()) await gather(pool, warm.sent);
+    for (let r = 0; r < options.rounds; r++) {
+      const load = watchLoad();
+      const cpu0 = new Map(SYSTEMS.map((s) => [s, cpuSecondsOf(relays.get(s)!.child.pid!)]));
+      const { sent } = await posters.offer({ ...offer, eps: options.eps, seconds: options.seconds });
+      const latencies = new Map<RelaySystem, number[]>();
+      for (const system of SYSTEMS) latencies.set(system, (await gather(pools.get(system)!, sent)).sort((a, b) => a - b));
+      const cpu = new Map(SYSTEMS.map((s) => [s, cpuSecondsOf(relays.get(s)!.child.pid!) - cpu0.get(s)!]));
+      const seen = load();
+      for (const system of SYSTEMS) {
+        const got = latencies.get(system)!;
+        results[system].push({
+          system,
+          eps: options.eps,
+          sent,
+          delivered: got.length,
+          lost: sent - got.length,
+          p99Ms: percentile(got, 99),
+          cpuMicrosPerEvent: (cpu.get(system)! * 1e6) / Math.max(1, got.length),
+          load: seen,
+        });
+      }
+    }
+    return results;
   } finally {
     await posters.close();
-    await desktops.close();
-    await relay.stop();
+    for (const pool of pools.values()) await pool.close();
+    for (const relay of relays.values()) await relay.stop();
     await redis.destroy();
   }
 }

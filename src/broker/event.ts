@@ -72,7 +72,7 @@ export function parseRecord(id: string, json: string, prevId?: string): StoredEv
     if (!isDataType(value.type) || typeof value.conversation !== 'string' || typeof value.data !== 'string') {
       return undefined;
     }
-    return {
+    const event: { -readonly [K in keyof StoredEvent]: StoredEvent[K] } = {
       id,
       type: value.type,
       conversation: value.conversation,
@@ -81,8 +81,9 @@ export function parseRecord(id: string, json: string, prevId?: string): StoredEv
       ackTime: String(value.ackTime ?? ''),
       attributes: value.attributes ?? {},
       data: value.data,
-      ...(prevId === undefined ? {} : { prevId }),
     };
+    if (prevId !== undefined) event.prevId = prevId;
+    return event;
   } catch {
     return undefined;
   }

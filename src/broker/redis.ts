@@ -58,11 +58,28 @@ export function lastIdKey(conversation: string): string {
 export function parseChannelMessage(message: string): StoredEvent | undefined {
   const space = message.indexOf(' ');
   if (space <= 0) return undefined;
-  const id = message.slice(0, space);
+  const id = detached(message.slice(0, space));
   if (message.charCodeAt(space + 1) === 0x7b /* { */) return parseRecord(id, message.slice(space + 1));
   const second = message.indexOf(' ', space + 1);
   if (second < 0) return undefined;
-  return parseRecord(id, message.slice(second + 1), message.slice(space + 1, second));
+  return parseRecord(id, message.slice(second + 1), detached(message.slice(space + 1, second)));
+}
+
+/**
+ * A copy of a short substring that does not keep its whole string alive. V8 makes a substring of 13
+ * characters or more a view into the string it was cut from; the relay keeps the ids it gave each member
+ * (its last id and the few before it) for seconds, and as views each would hold a whole channel message,
+ * enough to fill the old generation and add collections per event. Joining forces a flat copy of the
+ * short id, which the slice is then cut from.
+ */
+function detached(part: string): string {
+  return (' ' + part).slice(1);
+}
+
+/** The publish script's reply: the new event's id, or nil for a delivery already published. */
+function publishResult(reply: unknown): PublishResult {
+  if (reply === null || reply === undefined) return { duplicate: true };
+  return { id: String(reply), duplicate: false };
 }
 
 export function dedupeKey(record: Pick<EventRecord, 'conversation' | 'type' | 'messageId'>): string {
@@ -82,26 +99,30 @@ export class RedisBroker implements Broker {
     private readonly log: Logger,
   ) {}
 
-  async publish(record: EventRecord): Promise<PublishResult> {
-    const options = {
-      keys: [dedupeKey(record), historyKey(record.conversation), channelKey(record.conversation), lastIdKey(record.conversation)],
-      arguments: [
-        String(this.limits.dedupeTtlSeconds),
-        String(this.limits.historyMaxLength),
-        String(this.limits.historyTtlSeconds),
-        serializeRecord(record),
-        this.redis.isCluster ? 'SPUBLISH' : 'PUBLISH',
-      ],
-    };
-    // One promise chain per publish: the script by its hash, loaded by EVAL only when Redis lacks it.
-    const reply = await this.redis.run((redis) =>
-      redis.evalSha(PUBLISH_SHA, options).catch((error: unknown) => {
-        if (!String(error).includes('NOSCRIPT')) throw error;
-        return redis.eval(PUBLISH_SCRIPT, options);
-      }),
-    );
-    if (reply === null || reply === undefined) return { duplicate: true };
-    return { id: String(reply), duplicate: false };
+  publish(record: EventRecord): Promise<PublishResult> {
+    const { conversation } = record;
+    const dedupe = dedupeKey(record);
+    // EVALSHA sha numkeys KEYS… ARGV…: the script by its hash, sent by EVAL only when Redis lacks it.
+    const command = [
+      'EVALSHA',
+      PUBLISH_SHA,
+      '4',
+      dedupe,
+      historyKey(conversation),
+      channelKey(conversation),
+      lastIdKey(conversation),
+      String(this.limits.dedupeTtlSeconds),
+      String(this.limits.historyMaxLength),
+      String(this.limits.historyTtlSeconds),
+      serializeRecord(record),
+      this.redis.isCluster ? 'SPUBLISH' : 'PUBLISH',
+    ];
+    return this.redis.send(dedupe, command, publishResult, (error) => {
+      if (!error.message.startsWith('NOSCRIPT')) throw error;
+      command[0] = 'EVAL';
+      command[1] = PUBLISH_SCRIPT;
+      return this.redis.send(dedupe, command, publishResult);
+    });
   }
 
   async subscribe(conversation: string, listener: EventListener): Promise<Subscription> {

@@ -28,6 +28,12 @@ type AnyClient = RedisClientType | RedisClusterType;
 /** Transient replies: the server is there but cannot serve now. */
 const TRANSIENT_REPLY = /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|BUSY|READONLY)/;
 
+/** What a failed command is to its caller: an error reply as it is, anything else "Redis is unavailable". */
+function failure(error: unknown): unknown {
+  if (error instanceof ErrorReply && !TRANSIENT_REPLY.test(error.message)) return error;
+  return new UnavailableError('redis command failed', { cause: error });
+}
+
 export class RedisConnection {
   private client?: AnyClient;
   private connecting?: Promise<void>;
@@ -52,9 +58,36 @@ export class RedisConnection {
     try {
       return await fn(client as unknown as RedisCommands);
     } catch (error) {
-      if (error instanceof ErrorReply && !TRANSIENT_REPLY.test(error.message)) throw error;
-      throw new UnavailableError('redis command failed', { cause: error });
+      throw failure(error);
     }
+  }
+
+  /**
+   * Sends one command as written (`['EVALSHA', sha, '1', key, …]`; `firstKey` routes it in a Cluster)
+   * and hands its reply to `onReply`, creating no promise beyond the client's own and one for the
+   * answer. It is the event functions' hot path: under the functions-framework each request runs in a
+   * domain, where every promise pays for async hooks. `onErrorReply` may answer an error reply from
+   * Redis that is not transient (NOSCRIPT, say) instead of failing; everything else fails as `run` fails.
+   */
+  send<T>(firstKey: string, args: string[], onReply: (reply: unknown) => T, onErrorReply?: (error: ErrorReply) => T | Promise<T>): Promise<T> {
+    const current = this.client;
+    if (current === undefined || !this.isReady(current)) {
+      return this.ready().then((client) => this.sendOn(client, firstKey, args, onReply, onErrorReply));
+    }
+    return this.sendOn(current, firstKey, args, onReply, onErrorReply);
+  }
+
+  private sendOn<T>(client: AnyClient, firstKey: string, args: string[], onReply: (reply: unknown) => T, onErrorReply?: (error: ErrorReply) => T | Promise<T>): Promise<T> {
+    let sent: Promise<unknown>;
+    try {
+      sent = this.isCluster ? (client as RedisClusterType).sendCommand(firstKey, false, args) : (client as RedisClientType).sendCommand(args);
+    } catch (error) {
+      return Promise.reject(failure(error));
+    }
+    return sent.then(onReply, (error: unknown) => {
+      if (onErrorReply && error instanceof ErrorReply && !TRANSIENT_REPLY.test(error.message)) return onErrorReply(error);
+      throw failure(error);
+    });
   }
 
   /**

@@ -202,11 +202,12 @@ export class Hub {
         else state.overflow = true;
         continue;
       }
-      if (state.lastId !== undefined && compareEventIds(event.id, state.lastId) <= 0) continue;
+      // The common case first: the event continues what the member has (give() still drops a repeat).
       if (follows(event, state.lastId)) {
         this.give(member, state, event);
         continue;
       }
+      if (state.lastId !== undefined && compareEventIds(event.id, state.lastId) <= 0) continue;
       // A gap between what the member has and this event: read it from history.
       state.held.push(event);
       this.recover(room, member, state);

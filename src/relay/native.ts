@@ -13,6 +13,7 @@ import { isEventId, type StoredEvent } from '../broker/event';
 import type { Logger } from '../log';
 import type { Hub, Member } from './hub';
 import { FrameBudget, type FrameRate } from './frame-budget';
+import { builtOncePerEvent } from './per-event';
 import { SocketRooms } from './socket-rooms';
 
 /** WebSocket close codes and what a client should do on each. */
@@ -41,21 +42,14 @@ export interface ConnectionOptions {
   readonly onJoin?: () => void;
 }
 
-const frames = new WeakMap<StoredEvent, string>();
-
 /** The `event` frame of an event, built once however many sockets receive it. */
-export function eventFrame(event: StoredEvent): string {
-  let frame = frames.get(event);
-  if (frame === undefined) {
-    frame =
-      `{"type":"event","id":${JSON.stringify(event.id)},"conversation":${JSON.stringify(event.conversation)}` +
-      `,"dataType":${JSON.stringify(event.type)},"messageId":${JSON.stringify(event.messageId)}` +
-      `,"publishTime":${JSON.stringify(event.publishTime)},"ackTime":${JSON.stringify(event.ackTime)}` +
-      `,"attributes":${JSON.stringify(event.attributes)},"data":${event.data}}`;
-    frames.set(event, frame);
-  }
-  return frame;
-}
+export const eventFrame = builtOncePerEvent(
+  (event: StoredEvent): string =>
+    `{"type":"event","id":${JSON.stringify(event.id)},"conversation":${JSON.stringify(event.conversation)}` +
+    `,"dataType":${JSON.stringify(event.type)},"messageId":${JSON.stringify(event.messageId)}` +
+    `,"publishTime":${JSON.stringify(event.publishTime)},"ackTime":${JSON.stringify(event.ackTime)}` +
+    `,"attributes":${JSON.stringify(event.attributes)},"data":${event.data}}`,
+);
 
 type Ref = string | number | undefined;
 

@@ -15,6 +15,7 @@
  *   `pubsub_message['publishTime']` untouched, e.g. `2024-05-01T10:00:00.123Z`).
  */
 import type { StoredEvent } from '../broker/event';
+import { builtOncePerEvent } from './per-event';
 
 /** The data type whose payload carries the recognition attributes. */
 const RECOGNITION = 'new-recognition-result-notification-event';
@@ -41,30 +42,21 @@ export function pythonTimestamp(iso: string): string {
   return new Date(ms).toISOString().slice(0, 19) + 'Z';
 }
 
-const payloads = new WeakMap<StoredEvent, SocketIoPayload>();
-
 /** The payload of an event, built once however many sockets receive it. */
-export function socketIoPayload(event: StoredEvent): SocketIoPayload {
-  let payload = payloads.get(event);
-  if (payload === undefined) {
-    // Built field by field, in this order, because the key order is part of what clients see.
-    const base = {
-      conversation_name: event.conversation,
-      data: event.data,
-      data_type: event.type,
-      ack_time: pythonTimestamp(event.ackTime),
-      publish_time: event.publishTime,
-      message_id: event.messageId,
-    };
-    payload =
-      event.type === RECOGNITION
-        ? {
-            ...base,
-            participant_role: event.attributes.participant_role ?? '',
-            new_recognition_result_message_id: event.attributes.message_id ?? '',
-          }
-        : base;
-    payloads.set(event, payload);
-  }
-  return payload;
-}
+export const socketIoPayload = builtOncePerEvent((event: StoredEvent): SocketIoPayload => {
+  // Built field by field, in this order, because the key order is part of what clients see.
+  const base = {
+    conversation_name: event.conversation,
+    data: event.data,
+    data_type: event.type,
+    ack_time: pythonTimestamp(event.ackTime),
+    publish_time: event.publishTime,
+    message_id: event.messageId,
+  };
+  if (event.type !== RECOGNITION) return base;
+  return {
+    ...base,
+    participant_role: event.attributes.participant_role ?? '',
+    new_recognition_result_message_id: event.attributes.message_id ?? '',
+  };
+});
