@@ -23,11 +23,12 @@ interface Inputs {
   readonly native: Record<'project' | 'bare', ConnectRound[]>;
   readonly sio: Record<'socketio' | 'bare', ConnectRound[]>;
   readonly relay: Record<'project' | 'bare', RelayCpuRound[]>;
-  readonly fn: Record<'project' | 'noop' | 'bare', FunctionCpuRound[]>;
+  /** One set of rounds per offered rate. */
+  readonly fn: ReadonlyArray<{ eps: number } & Record<'project' | 'noop' | 'bare', FunctionCpuRound[]>>;
   readonly sustained: { rounds: SustainedRound[]; sustainedEps: Record<'project' | 'bare', number> };
   readonly webhook: ReadonlyArray<{ p99Ms: number; errors: number; achievedRps: number; loadavg1: number }>;
   readonly coldStart: readonly ColdStartRow[];
-  readonly sizes: { native: number; socketio: number; relayDesktops: number; relayEps: number; fnEps: number; pathDesktops: number };
+  readonly sizes: { native: number; socketio: number; relayDesktops: number; relayEps: number; pathDesktops: number };
 }
 
 const fmt = (value: number, digits = 1): string => round(value, digits).toLocaleString('en-US');
@@ -57,6 +58,9 @@ export function summarize(input: Inputs): Row[] {
   const worstOf = <R>(rounds: readonly R[], of: (r: R) => number): number => Math.max(...rounds.map(of));
   const medOf = <R>(rounds: readonly R[], of: (r: R) => number): number => median(rounds.map(of));
   const rssWorst = worstOf(native.project, kib);
+  /** Deliveries acknowledged of those offered, over every round. */
+  const acked = (rounds: ReadonlyArray<{ sent: number; acknowledged: number }>): string =>
+    `${fmt(rounds.reduce((n, r) => n + r.acknowledged, 0), 0)} of ${fmt(rounds.reduce((n, r) => n + r.sent, 0), 0)}`;
   /** Each round's project figure over the reference's of the same round (measured side by side). */
   const paired = (project: ReadonlyArray<{ cpuMicrosPerEvent: number }>, reference: ReadonlyArray<{ cpuMicrosPerEvent: number }>): string => {
     const ratios = project.map((p, i) => p.cpuMicrosPerEvent / reference[i].cpuMicrosPerEvent);
@@ -105,14 +109,14 @@ export function summarize(input: Inputs): Row[] {
       met: paired(relay.project, relay.bare),
       load: loadOf(relay.project, relay.bare),
     },
-    {
-      figure: `event function CPU per event (${fmt(sizes.fnEps, 0)}/s; reference: no-op function under the same framework, at once)`,
-      project: mw(fn.project, cpu, 0, ' µs'),
-      reference: `${mw(fn.noop, cpu, 0, ' µs')} (bare node:http + same script: ${mw(fn.bare, cpu, 0, ' µs')})`,
+    ...fn.map((at) => ({
+      figure: `event function CPU per event (${fmt(at.eps, 0)}/s each; reference: no-op function under the same framework, at once)`,
+      project: `${mw(at.project, cpu, 0, ' µs')}, acknowledged ${acked(at.project)}`,
+      reference: `${mw(at.noop, cpu, 0, ' µs')}, acknowledged ${acked(at.noop)} (bare node:http + same script: ${mw(at.bare, cpu, 0, ' µs')})`,
       target: '≤ 1.1× no-op function',
-      met: paired(fn.project, fn.noop),
-      load: loadOf(fn.project, fn.noop, fn.bare),
-    },
+      met: paired(at.project, at.noop),
+      load: loadOf(at.project, at.noop, at.bare),
+    })),
     {
       figure: `highest rate through one event-function process, every round p99 < 20 ms and nothing lost (${fmt(sizes.pathDesktops, 0)} desktops)`,
       project: byRate('project'),

@@ -20,8 +20,8 @@ const quick = process.env.BENCH_QUICK === '1';
 const ROUNDS = 3;
 
 const sizes = quick
-  ? { native: 500, socketio: 300, relayDesktops: 200, relayEps: 1000, fnEps: 500, seconds: 2, pathDesktops: 200, rates: [500, 1000], pathSeconds: 2, workers: 2, coldRuns: 3 }
-  : { native: 10_000, socketio: 5000, relayDesktops: 1000, relayEps: 5000, fnEps: 2000, seconds: 5, pathDesktops: 1000, rates: [1000, 2000, 3000, 4000, 6000, 8000], pathSeconds: 5, workers: 4, coldRuns: 3 };
+  ? { native: 500, socketio: 300, relayDesktops: 200, relayEps: 1000, fnRates: [500], seconds: 2, pathDesktops: 200, rates: [500, 1000], pathSeconds: 2, workers: 2, coldRuns: 3 }
+  : { native: 10_000, socketio: 5000, relayDesktops: 1000, relayEps: 5000, fnRates: [1000, 2000], seconds: 5, pathDesktops: 1000, rates: [1000, 2000, 3000, 4000, 6000, 8000], pathSeconds: 5, workers: 4, coldRuns: 3 };
 
 /** Runs `measure` for each system in `rounds` rounds, the order alternating round by round. */
 async function interleaved<S extends string, R>(systems: readonly S[], measure: (system: S) => Promise<R>, describe: (r: R) => string): Promise<Record<S, R[]>> {
@@ -55,9 +55,13 @@ async function main(): Promise<void> {
   relay.project.forEach((p, i) => console.log(`  round ${i + 1}: project ${describeRelay(p)}; bare ${describeRelay(relay.bare[i])}; ${loadText(p)}`));
 
   const describeFn = (r: FunctionCpuRound): string => `${r.cpuMicrosPerEvent.toFixed(1)} µs/event (acknowledged ${r.acknowledged}/${r.sent})`;
-  console.log(`event function CPU per event: ${sizes.fnEps} deliveries/s for ${sizes.seconds} s, the project and the no-op function at once, then the bare reference`);
-  const fn = await functionCpuRounds({ eps: sizes.fnEps, seconds: sizes.seconds, rounds: ROUNDS });
-  fn.project.forEach((p, i) => console.log(`  round ${i + 1}: project ${describeFn(p)}; no-op ${describeFn(fn.noop[i])}; ${loadText(p)}; bare ${describeFn(fn.bare[i])}`));
+  const fn = [];
+  for (const eps of sizes.fnRates) {
+    console.log(`event function CPU per event: ${eps} deliveries/s for ${sizes.seconds} s, the project and the no-op function at once, then the bare reference`);
+    const rounds = await functionCpuRounds({ eps, seconds: sizes.seconds, rounds: ROUNDS });
+    rounds.project.forEach((p, i) => console.log(`  round ${i + 1}: project ${describeFn(p)}; no-op ${describeFn(rounds.noop[i])}; ${loadText(p)}; bare ${describeFn(rounds.bare[i])}`));
+    fn.push({ eps, ...rounds });
+  }
 
   console.log(`highest sustained rate through one event function: ${sizes.pathDesktops} desktops, rates ${sizes.rates.join(', ')}/s, ${ROUNDS} rounds of ${sizes.pathSeconds} s`);
   const sustained = await sustainedRates({ desktops: sizes.pathDesktops, rates: sizes.rates, rounds: ROUNDS, seconds: sizes.pathSeconds });

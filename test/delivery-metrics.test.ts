@@ -1,13 +1,12 @@
 /**
  * The per-delivery metrics cost a counter each and still read right when scraped: the relay's delivered
  * counter (plain numbers exported at collect), its latency histogram (once per event however many
- * desktops receive it, and at most once per LATENCY_SAMPLE_MS), and the event functions' prebuilt
+ * desktops receive it, and one event in LATENCY_SAMPLE_EVERY), and the event functions' prebuilt
  * counters (the same series as `increment`).
  */
 import assert from 'node:assert/strict';
-import sinon from 'sinon';
 import { counter, counterValue, increment } from '../src/metrics/counters';
-import { LATENCY_SAMPLE_MS, RelayMetrics } from '../src/relay/metrics';
+import { LATENCY_SAMPLE_EVERY, RelayMetrics } from '../src/relay/metrics';
 
 function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
@@ -15,31 +14,25 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe('delivery metrics', () => {
-  let clock: sinon.SinonFakeTimers;
-  beforeEach(() => (clock = sinon.useFakeTimers({ now: Date.parse('2026-12-01T12:00:00.000Z'), toFake: ['Date'] })));
-  afterEach(() => clock.restore());
-
-  it('counts every delivery by type and times each event once, on its first delivery, sampling at most one per interval', async () => {
+  it('counts every delivery by type and times one event in LATENCY_SAMPLE_EVERY, on its first delivery', async () => {
     const metrics = new RelayMetrics();
     const ackTime = new Date(Date.now() - 30).toISOString();
     const fanned = { type: 'new-message-event', ackTime };
-    const other = { type: 'conversation-lifecycle-event', ackTime };
-    metrics.countDelivery(fanned);
-    metrics.countDelivery(fanned); // a second desktop of the same conversation
-    metrics.countDelivery(other); // within the sampling interval: counted, not timed
-    clock.tick(LATENCY_SAMPLE_MS);
-    metrics.countDelivery({ type: 'new-message-event', ackTime: 'not a time' });
-    clock.tick(LATENCY_SAMPLE_MS);
-    metrics.countDelivery({ type: 'new-message-event', ackTime });
+    metrics.countDelivery(fanned); // timed: the first event
+    metrics.countDelivery(fanned); // a second desktop of the same conversation: counted, not timed again
+    for (let i = 1; i < LATENCY_SAMPLE_EVERY; i++) metrics.countDelivery({ type: 'conversation-lifecycle-event', ackTime });
+    metrics.countDelivery({ type: 'new-message-event', ackTime: 'not a time' }); // its turn, but no readable time
+    for (let i = 1; i < LATENCY_SAMPLE_EVERY; i++) metrics.countDelivery({ type: 'new-message-event', ackTime });
+    metrics.countDelivery({ type: 'new-message-event', ackTime }); // timed
     const text = await metrics.registry.metrics();
-    assert.equal(sample(text, 'relay_events_delivered_total{type="new-message-event"}'), 4);
-    assert.equal(sample(text, 'relay_events_delivered_total{type="conversation-lifecycle-event"}'), 1);
-    // Timed: the first event (30 ms old) and the last (50 ms old by then); the one in between had no readable time.
+    assert.equal(sample(text, 'relay_events_delivered_total{type="new-message-event"}'), 3 + LATENCY_SAMPLE_EVERY);
+    assert.equal(sample(text, 'relay_events_delivered_total{type="conversation-lifecycle-event"}'), LATENCY_SAMPLE_EVERY - 1);
+    // Two events were timed, each about 30 ms old: both in the 50 ms bucket, none in the 10 ms one.
     assert.equal(sample(text, 'relay_delivery_latency_seconds_count'), 2);
-    assert.equal(sample(text, 'relay_delivery_latency_seconds_bucket{le="0.02"}'), 0);
+    assert.equal(sample(text, 'relay_delivery_latency_seconds_bucket{le="0.01"}'), 0);
     assert.equal(sample(text, 'relay_delivery_latency_seconds_bucket{le="0.05"}'), 2);
     // A scrape does not double what the next scrape reads.
-    assert.equal(sample(await metrics.registry.metrics(), 'relay_events_delivered_total{type="new-message-event"}'), 4);
+    assert.equal(sample(await metrics.registry.metrics(), 'relay_events_delivered_total{type="new-message-event"}'), 3 + LATENCY_SAMPLE_EVERY);
   });
 
   it('a prebuilt counter adds to the same series as increment with the labels in any order', () => {

@@ -11,11 +11,15 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { eventFunction } from '../src/app/functions/events';
 import { closeSharedClients } from '../src/app/runtime';
 import { createClient } from '@redis/client';
+import type { Broker } from '../src/broker/broker';
 import { historyKey } from '../src/broker/redis';
+import { createEventHandler } from '../src/events/handler';
+import { createLogger } from '../src/log';
 import { counterValue } from '../src/metrics/counters';
 import { capturedLogs } from './setup';
 import { nextMessageId, notification, pushEnvelope } from './helpers/events';
 import { RedisServer } from './helpers/redis-server';
+import { serveFunction } from './helpers/webhook';
 
 const ENTRY_POINTS = {
   humanAgentAssistantEvent: 'human-agent-assistant-event',
@@ -196,5 +200,32 @@ describe('event functions (functions-framework, real Redis)', function () {
     assert.equal(status, 204);
     for (let attempt = 0; attempt < 50 && !reader.isReady; attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal((await history(name)).length, 1);
+  });
+});
+
+describe('event handler with a broker that throws instead of rejecting (functions-framework)', () => {
+  it('answers 500 with its JSON error, logs it and counts it, as for a rejected publish', async () => {
+    const broker = {
+      publish(): never {
+        throw new TypeError('broker fault');
+      },
+    } as unknown as Broker;
+    const handler = createEventHandler('new-message-event', async () => ({ broker, log: createLogger('throwing-broker-test'), maxBodyBytes: 64 * 1024 }));
+    const served = await serveFunction(handler);
+    const labels = { type: 'new-message-event', reason: 'error' };
+    const before = counterValue('events_failed_total', labels);
+    try {
+      const response = await fetch(served.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(pushEnvelope(notification('new-message-event', 'projects/p/conversations/throwing'))),
+      });
+      assert.equal(response.status, 500);
+      assert.deepEqual(await response.json(), { error: 'internal error' });
+      assert.equal(counterValue('events_failed_total', labels), before + 1);
+      assert.ok(capturedLogs().some((entry) => entry.message === 'event not published; pub/sub will retry'));
+    } finally {
+      await served.close();
+    }
   });
 });

@@ -9,7 +9,7 @@
  * - 503: Redis is unavailable, so Pub/Sub retries and nothing is lost; 500: an unexpected fault (retried).
  */
 import { IdTokenError, type IdTokenVerifier } from '../auth/google-id-token';
-import type { Broker } from '../broker/broker';
+import type { Broker, PublishResult } from '../broker/broker';
 import { conversationKey } from '../conversation';
 import { UnavailableError } from '../errors';
 import { isLevelEnabled, traceFields, type Logger } from '../log';
@@ -116,7 +116,14 @@ export function createEventHandler(type: DataType, deps: () => Promise<EventHand
       attributes: message.attributes,
       data: decoded.json,
     };
-    return broker.publish(record).then(
+    let publishing: Promise<PublishResult>;
+    try {
+      publishing = broker.publish(record);
+    } catch (error) {
+      // A broker that throws instead of rejecting is answered like one that rejects.
+      publishing = Promise.reject(error);
+    }
+    return publishing.then(
       (result) => {
         (result.duplicate ? duplicate : published)();
         if (isLevelEnabled('DEBUG')) {
