@@ -134,9 +134,9 @@ export function summarize(input: Inputs): Row[] {
       load: `${fmt(Math.max(...input.webhook.map((r) => r.loadavg1)), 2)}, —`,
     },
     {
-      figure: 'cold start to first answer, slowest unit (median of its runs, worst)',
+      figure: 'cold start to first answer, the unit nearest its target (median of its runs, worst)',
       project: (() => {
-        const slow = [...input.coldStart].sort((a, b) => b.maxMs - a.maxMs)[0];
+        const slow = [...input.coldStart].sort((a, b) => b.maxMs / b.targetMs - a.maxMs / a.targetMs)[0];
         return slow ? `${slow.unit}: ${fmt(slow.medianMs)} ms (${fmt(slow.maxMs)} ms)` : '—';
       })(),
       reference: '—',

@@ -21,7 +21,7 @@ const ROUNDS = 3;
 
 const sizes = quick
   ? { native: 500, socketio: 300, relayDesktops: 200, relayEps: 1000, fnRates: [500], seconds: 2, pathDesktops: 200, rates: [500, 1000], pathSeconds: 2, workers: 2, coldRuns: 3 }
-  : { native: 10_000, socketio: 5000, relayDesktops: 1000, relayEps: 5000, fnRates: [1000, 2000], seconds: 5, pathDesktops: 1000, rates: [1000, 2000, 3000, 4000, 6000, 8000], pathSeconds: 5, workers: 4, coldRuns: 3 };
+  : { native: 10_000, socketio: 5000, relayDesktops: 1000, relayEps: 5000, fnRates: [1000, 2000], seconds: 5, pathDesktops: 1000, rates: [500, 1000, 2000, 3000, 4000, 6000, 8000], pathSeconds: 5, workers: 4, coldRuns: 3 };
 
 /** Runs `measure` for each system in `rounds` rounds, the order alternating round by round. */
 async function interleaved<S extends string, R>(systems: readonly S[], measure: (system: S) => Promise<R>, describe: (r: R) => string): Promise<Record<S, R[]>> {

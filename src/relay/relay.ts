@@ -5,7 +5,7 @@
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import { ConversationAccess, type AccessDecision } from '../access/access';
 import { UserSocketLimit } from '../access/socket-limit';
 import { TokenError, tokenFromHeader, type JwtSettings, type TokenClaims } from '../auth/jwt';
@@ -14,6 +14,7 @@ import type { Broker } from '../broker/broker';
 import type { ConversationName } from '../conversation';
 import type { Logger } from '../log';
 import type { RelayConfig } from './config';
+import { Heartbeat } from './heartbeat';
 import { Hub } from './hub';
 import { RelayMetrics } from './metrics';
 import { CLOSE, serveNativeConnection } from './native';
@@ -121,7 +122,7 @@ export function createRelay(deps: RelayDeps): Relay {
     perMessageDeflate: false,
     handleProtocols: (protocols) => (protocols.has(NATIVE_PROTOCOL) ? NATIVE_PROTOCOL : false),
   });
-  const alive = new WeakMap<WebSocket, boolean>();
+  const heartbeat = new Heartbeat(config.heartbeatMs);
   const attachments: RelayAttachment[] = [];
   const claimed: string[] = [];
 
@@ -145,8 +146,7 @@ export function createRelay(deps: RelayDeps): Relay {
     // The TCP socket closes however the WebSocket ends (or if the upgrade never completes).
     socket.once('close', release);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      alive.set(ws, true);
-      ws.on('pong', () => alive.set(ws, true));
+      heartbeat.add(ws);
       metrics.connections.inc({ protocol: 'native' });
       ws.on('close', () => metrics.connections.dec({ protocol: 'native' }));
       serveNativeConnection(ws, {
@@ -163,18 +163,7 @@ export function createRelay(deps: RelayDeps): Relay {
     });
   });
 
-  const heartbeat = setInterval(() => {
-    for (const ws of wss.clients) {
-      if (alive.get(ws) === false) {
-        ws.terminate();
-        continue;
-      }
-      alive.set(ws, false);
-      ws.ping();
-    }
-  }, config.heartbeatMs);
-  heartbeat.unref();
-  server.on('close', () => clearInterval(heartbeat));
+  server.on('close', () => heartbeat.stop());
 
   let shutdownPromise: Promise<void> | undefined;
   const relay: Relay = {
@@ -191,7 +180,7 @@ export function createRelay(deps: RelayDeps): Relay {
     shutdown() {
       shutdownPromise ??= (async () => {
         shuttingDown = true;
-        clearInterval(heartbeat);
+        heartbeat.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const sockets = [...wss.clients];
