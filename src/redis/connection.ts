@@ -20,7 +20,7 @@ export interface RedisSettings {
 /** The commands the project uses; both a single-node client and a cluster client provide them. */
 export type RedisCommands = Pick<
   RedisClientType,
-  'evalSha' | 'eval' | 'xRange' | 'get' | 'set' | 'del' | 'expire' | 'ttl' | 'ping' | 'exists' | 'incr'
+  'xRange' | 'get' | 'set' | 'del' | 'expire' | 'ttl' | 'ping' | 'exists' | 'incr'
 >;
 
 type AnyClient = RedisClientType | RedisClusterType;
