@@ -89,17 +89,34 @@ export function parseRecord(id: string, json: string, prevId?: string): StoredEv
   }
 }
 
-/** Orders two event ids (`ms-seq`): negative when a is older than b. */
+/**
+ * Orders two event ids (`ms-seq`): negative when a is older than b. Both parts are compared as decimal
+ * digit strings (leading zeros ignored), so sequences past 2^53 order exactly, and nothing is allocated:
+ * the relay compares ids once per delivery.
+ */
 export function compareEventIds(a: string, b: string): number {
-  const [aMs, aSeq] = splitId(a);
-  const [bMs, bSeq] = splitId(b);
-  return aMs !== bMs ? aMs - bMs : aSeq - bSeq;
+  if (a === b) return 0;
+  const aDash = dashOf(a);
+  const bDash = dashOf(b);
+  return compareDigits(a, 0, aDash, b, 0, bDash) || compareDigits(a, aDash + 1, a.length, b, bDash + 1, b.length);
 }
 
-function splitId(id: string): [number, number] {
+function dashOf(id: string): number {
   const dash = id.indexOf('-');
-  if (dash < 0) return [Number(id) || 0, 0];
-  return [Number(id.slice(0, dash)) || 0, Number(id.slice(dash + 1)) || 0];
+  return dash < 0 ? id.length : dash;
+}
+
+/** Compares a[aFrom, aTo) and b[bFrom, bTo) as unsigned decimal numbers. */
+function compareDigits(a: string, aFrom: number, aTo: number, b: string, bFrom: number, bTo: number): number {
+  while (aFrom < aTo && a.charCodeAt(aFrom) === 0x30) aFrom += 1;
+  while (bFrom < bTo && b.charCodeAt(bFrom) === 0x30) bFrom += 1;
+  const length = aTo - aFrom;
+  if (length !== bTo - bFrom) return length - (bTo - bFrom);
+  for (let i = 0; i < length; i++) {
+    const difference = a.charCodeAt(aFrom + i) - b.charCodeAt(bFrom + i);
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 /**
@@ -107,9 +124,12 @@ function splitId(id: string): [number, number] {
  * possible id. Sequences are 64-bit in Redis; the largest is written out as a string.
  */
 export function previousEventId(id: string): string | undefined {
-  const [ms, seq] = splitId(id);
-  if (seq > 0) return `${ms}-${seq - 1}`;
-  if (ms > 0) return `${ms - 1}-18446744073709551615`;
+  const dash = dashOf(id);
+  const ms = BigInt(/^\d+$/.test(id.slice(0, dash)) ? id.slice(0, dash) : '0');
+  const seqText = id.slice(dash + 1);
+  const seq = BigInt(/^\d+$/.test(seqText) ? seqText : '0');
+  if (seq > 0n) return `${ms}-${seq - 1n}`;
+  if (ms > 0n) return `${ms - 1n}-18446744073709551615`;
   return undefined;
 }
 

@@ -20,6 +20,7 @@
 import { HISTORY_READ_LIMIT, type Broker, type Subscription } from '../broker/broker';
 import { compareEventIds, previousEventId, type StoredEvent } from '../broker/event';
 import type { Logger } from '../log';
+import { RecentIds } from './recent-ids';
 
 /** A socket in one or more conversations. */
 export interface Member {
@@ -31,8 +32,6 @@ export interface Member {
 const MAX_HELD = 1000;
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5000;
-/** Ids of the last events given to a member, by which it tells them from new ones after a store lost writes. */
-const RECENT_IDS = 16;
 /**
  * Reads in a row that found nothing to close a gap before the held event is given as it is: history
  * cannot reach it (it expired as it was published). Any earlier, a read that ran before the missing event
@@ -42,8 +41,8 @@ const EMPTY_READS_BEFORE_GIVING_UP = 3;
 
 interface MemberState {
   lastId?: string;
-  /** The last few ids given, oldest first (they only increase, except after a rewind). */
-  recent: string[];
+  /** The last few ids given (they only increase, except after a rewind). */
+  recent: RecentIds;
   /** A catch-up read is running (or waiting to retry): live events are held, not given. */
   busy: boolean;
   held: StoredEvent[];
@@ -128,7 +127,7 @@ export class Hub {
     }
     const state: MemberState = {
       lastId: after,
-      recent: [],
+      recent: new RecentIds(),
       busy: true,
       held: [],
       overflow: false,
@@ -254,7 +253,7 @@ export class Hub {
         state.verify = false;
         let position: string | undefined;
         try {
-          position = await this.position(conversation, state.lastId, state.recent);
+          position = await this.position(conversation, state.lastId, state.recent.list());
         } catch (error) {
           state.verify = true;
           throw error;
@@ -264,7 +263,7 @@ export class Hub {
           this.log.warn('history rewound; position moved back', { conversation });
           this.observer.onRewind?.(conversation);
           state.lastId = position;
-          state.recent = position === undefined ? [] : state.recent.filter((id) => compareEventIds(id, position) <= 0);
+          state.recent = new RecentIds(position === undefined ? [] : state.recent.list().filter((id) => compareEventIds(id, position) <= 0));
         }
       }
       state.overflow = false;
@@ -333,8 +332,7 @@ export class Hub {
     if (state.gone) return false;
     if (state.lastId !== undefined && compareEventIds(event.id, state.lastId) <= 0) return false;
     state.lastId = event.id;
-    state.recent.push(event.id);
-    if (state.recent.length > RECENT_IDS) state.recent.shift();
+    state.recent.add(event.id);
     try {
       member.deliver(event);
       this.observer.onDelivered?.(event, member);

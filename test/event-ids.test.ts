@@ -1,0 +1,73 @@
+/**
+ * Event ids (`<milliseconds>-<sequence>`, as Redis Streams write them) are ordered exactly, whatever
+ * their size: Redis sequences are 64-bit, past what a double holds. The relay keeps the ids it last gave
+ * each member in a ring of numbers, which gives back exactly the ids it was given, in order.
+ */
+import assert from 'node:assert/strict';
+import { compareEventIds, previousEventId } from '../src/broker/event';
+import { RecentIds } from '../src/relay/recent-ids';
+
+const sign = (n: number): number => Math.sign(n);
+
+describe('event ids', () => {
+  it('orders by milliseconds, then by sequence, as numbers', () => {
+    assert.equal(sign(compareEventIds('999-5', '1000-0')), -1, 'fewer millisecond digits are older');
+    assert.equal(sign(compareEventIds('1763719200123-10', '1763719200123-9')), 1, 'sequence compared as a number');
+    assert.equal(compareEventIds('1763719200123-0', '1763719200123-0'), 0);
+    assert.equal(sign(compareEventIds('1763719200124-0', '1763719200123-99')), 1);
+    assert.equal(compareEventIds('01-1', '1-1'), 0, 'leading zeros do not count');
+    assert.equal(sign(compareEventIds('5', '5-1')), -1, 'an id without a sequence is sequence 0');
+  });
+
+  it('orders sequences past 2^53 exactly, where a double would call them equal', () => {
+    assert.equal(Number('9007199254740993'), Number('9007199254740992'));
+    assert.equal(sign(compareEventIds('5-9007199254740993', '5-9007199254740992')), 1);
+    assert.equal(sign(compareEventIds('5-18446744073709551614', '5-18446744073709551615')), -1);
+  });
+
+  it('agrees with BigInt ordering on random ids', () => {
+    const random = (digits: number): string => String(BigInt(Math.floor(Math.random() * 10 ** Math.min(digits, 15))) * 10n ** BigInt(Math.max(0, digits - 15)) + BigInt(Math.floor(Math.random() * 1000)));
+    for (let i = 0; i < 2000; i++) {
+      const a = `${random(1 + (i % 14))}-${random(1 + (i % 20))}`;
+      const b = i % 3 === 0 ? `${a.split('-')[0]}-${random(1 + (i % 20))}` : `${random(1 + ((i * 7) % 14))}-${random(1 + ((i * 3) % 20))}`;
+      const [am, as] = a.split('-').map(BigInt);
+      const [bm, bs] = b.split('-').map(BigInt);
+      const expected = am !== bm ? (am < bm ? -1 : 1) : as === bs ? 0 : as < bs ? -1 : 1;
+      assert.equal(sign(compareEventIds(a, b)), expected, `${a} vs ${b}`);
+    }
+  });
+
+  it('previousEventId is the greatest id below, exactly', () => {
+    assert.equal(previousEventId('5-9007199254740993'), '5-9007199254740992');
+    assert.equal(previousEventId('1763719200123-0'), '1763719200122-18446744073709551615');
+    assert.equal(previousEventId('1-18446744073709551615'), '1-18446744073709551614');
+    assert.equal(previousEventId('0-0'), undefined);
+    assert.equal(previousEventId('0-1'), '0-0');
+  });
+});
+
+describe('the ids a member was last given', () => {
+  it('gives back the last 16 ids, oldest first', () => {
+    const recent = new RecentIds();
+    assert.deepEqual(recent.list(), []);
+    const ids = Array.from({ length: 40 }, (_, i) => `${1763719200000 + Math.floor(i / 3)}-${i % 3}`);
+    for (const [n, id] of ids.entries()) {
+      recent.add(id);
+      assert.deepEqual(recent.list(), ids.slice(Math.max(0, n - 15), n + 1));
+    }
+  });
+
+  it('keeps exactly the ids that two numbers cannot hold', () => {
+    const odd = ['5-9007199254740993', '5-18446744073709551615', '01-1', '7-01', '12345678901234567-0', 'x-1'];
+    const recent = new RecentIds(['1-0', ...odd, '2-0']);
+    assert.deepEqual(recent.list(), ['1-0', ...odd, '2-0']);
+    // A slot that held an exact id and is written again with a plain one gives the plain one.
+    for (let i = 0; i < 16; i++) recent.add(`3-${i}`);
+    assert.deepEqual(recent.list(), Array.from({ length: 16 }, (_, i) => `3-${i}`));
+  });
+
+  it('starts from the newest 16 of what it is given', () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `9-${i}`);
+    assert.deepEqual(new RecentIds(ids).list(), ids.slice(4));
+  });
+});
