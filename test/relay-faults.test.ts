@@ -197,6 +197,28 @@ describe('relay faults: clients that never read or flood', function () {
       await server.close();
     }
   });
+
+  it('Socket.IO: a flood of CONNECT packets to a namespace the relay does not serve closes the connection', async () => {
+    const server = await startServer({ RELAY_CLIENT_FRAME_BURST: '50', RELAY_CLIENT_FRAMES_PER_SECOND: '10' });
+    try {
+      // Spoken as the Engine.IO v4 and Socket.IO v5 protocols write it (https://socket.io/docs/v4/engine-io-protocol/,
+      // https://socket.io/docs/v4/socket-io-protocol/): no token, since a namespace CONNECT is answered
+      // before any middleware runs.
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+      const answers: string[] = [];
+      ws.on('message', (data) => answers.push(String(data)));
+      const closed = once(ws, 'close');
+      await once(ws, 'open');
+      await until(() => answers.some((a) => a.startsWith('0{')));
+      for (let i = 0; i < 500 && ws.readyState === WebSocket.OPEN; i += 1) ws.send(`40/nope-${i},`);
+      await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('connection left open')), 5000))]);
+      const refusals = answers.filter((a) => a.startsWith('44/nope-')).length;
+      assert.ok(refusals > 0, 'the relay answered the first CONNECTs (CONNECT_ERROR)');
+      assert.ok(refusals <= 60, `answered ${refusals} of 500 CONNECTs; the budget is a burst of 50`);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('relay faults: shutdown and large notifications', function () {

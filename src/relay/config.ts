@@ -17,7 +17,7 @@ export const RELAY_SETTINGS = {
   RELAY_SHUTDOWN_SECONDS: { doc: 'On SIGTERM, how long sockets get to close before the process exits.', default: '8' },
   RELAY_MAX_CONVERSATIONS_PER_SOCKET: { doc: 'Conversations one socket may join at once.', default: '50' },
   RELAY_CLIENT_FRAMES_PER_SECOND: {
-    doc: 'Frames (native) or packets (Socket.IO) one socket may send per second on average; past it and its burst the socket is closed (4029 native).',
+    doc: 'Frames (native) or packets (Socket.IO, to any namespace) one connection may send per second on average; past it and its burst the socket is closed (4029 native).',
     default: '20',
   },
   RELAY_CLIENT_FRAME_BURST: { doc: 'Frames one socket may send at once before the per-second rate applies.', default: '200' },

@@ -9,7 +9,6 @@ import type { AccessDecision } from '../access/access';
 import { describeBadName, parseConversationName, type ConversationName } from '../conversation';
 import { compareEventIds } from '../broker/event';
 import type { Logger } from '../log';
-import { FrameBudget, type FrameRate } from './frame-budget';
 import type { Hub, Member } from './hub';
 import { SocketRooms } from './socket-rooms';
 import { socketIoPayload } from './socketio-payload';
@@ -20,8 +19,6 @@ export interface SocketIoConnectionOptions {
   readonly log: Logger;
   readonly maxBufferedBytes: number;
   readonly maxConversations: number;
-  /** Packets a socket may send per second on average, and in one burst. */
-  readonly frameRate: FrameRate;
   /** Whether this socket's token may join a conversation (src/access/). */
   readonly access: (conversation: ConversationName) => Promise<AccessDecision>;
   readonly onSlowConsumer?: () => void;
@@ -53,7 +50,6 @@ export function bufferedBytes(socket: Socket): number {
 /** Serves one connected socket until it disconnects. */
 export function serveSocketIoConnection(socket: Socket, options: SocketIoConnectionOptions): void {
   const { hub, log } = options;
-  const budget = new FrameBudget(options.frameRate);
   // The id of the last event this connection was given, per conversation: a re-join on the same
   // connection without a message id continues from it, so it never sees an event twice.
   const lastGiven = new Map<string, string>();
@@ -85,16 +81,7 @@ export function serveSocketIoConnection(socket: Socket, options: SocketIoConnect
   };
   const rooms = new SocketRooms(hub, member, options.maxConversations);
 
-  // Every incoming packet spends from the budget; a socket that floods the relay is disconnected
-  // (a server disconnect, which socket.io-client does not retry: flooding is a client fault).
-  socket.use((_packet, next) => {
-    if (budget.take()) return next();
-    if (!closed) {
-      closed = true;
-      log.warn('socket closed for sending too many packets', { user: String(socket.data.user ?? '') });
-      socket.disconnect(true);
-    }
-  });
+  // Incoming packets are budgeted per engine connection (src/relay/socketio.ts).
   socket.on('join-conversation', (...args: unknown[]) => void join(args));
   socket.on('leave-conversation', (...args: unknown[]) => void leave(args));
 

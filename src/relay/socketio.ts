@@ -21,6 +21,7 @@ import type { ConversationName } from '../conversation';
 import type { CorsPolicy } from '../http/cors';
 import type { Logger } from '../log';
 import type { RelayConfig } from './config';
+import { FrameBudget } from './frame-budget';
 import type { Hub } from './hub';
 import type { RelayMetrics } from './metrics';
 import type { Relay, RelayAttachment } from './relay';
@@ -77,6 +78,13 @@ export function socketIoContext(relay: Relay, log: Logger, cors: CorsPolicy): So
   };
 }
 
+/** What the budget needs of an engine.io connection. */
+interface EngineConnection {
+  on(event: 'packet', listener: () => void): unknown;
+  off(event: 'packet', listener: () => void): unknown;
+  close(): void;
+}
+
 /** Builds the attachment that gives a relay its Socket.IO endpoint (`createRelay({attachments})`). */
 export function socketIoAttachment(log: Logger, cors: CorsPolicy): (relay: Relay) => RelayAttachment {
   return (relay) => attachSocketIo(socketIoContext(relay, log, cors));
@@ -125,7 +133,26 @@ export function attachSocketIo(context: SocketIoContext): RelayAttachment {
     next();
   });
 
+  // Every packet a client sends spends from one budget per connection, whatever namespace it names: a
+  // CONNECT to a namespace the relay does not serve never reaches a socket's middleware, yet is answered.
+  // Past the budget, a connected socket is disconnected by the server (socket.io-client does not
+  // reconnect after that: flooding is a client fault); a connection without one is closed.
+  const connected = new WeakMap<object, Socket>();
+  io.engine.on('connection', (conn: EngineConnection) => {
+    const budget = new FrameBudget(config.clientFrameRate);
+    const onPacket = (): void => {
+      if (budget.take()) return;
+      conn.off('packet', onPacket);
+      const socket = connected.get(conn);
+      log.warn('socket closed for sending too many packets', { user: String(socket?.data.user ?? '') });
+      if (socket?.connected) socket.disconnect(true);
+      else conn.close();
+    };
+    conn.on('packet', onPacket);
+  });
+
   io.on('connection', (socket: Socket) => {
+    connected.set(socket.conn, socket);
     context.metrics.connections.inc({ protocol: 'socketio' });
     socket.on('disconnect', () => context.metrics.connections.dec({ protocol: 'socketio' }));
     serveSocketIoConnection(socket, {
@@ -133,7 +160,6 @@ export function attachSocketIo(context: SocketIoContext): RelayAttachment {
       log,
       maxBufferedBytes: config.maxBufferedBytes,
       maxConversations: config.maxConversationsPerSocket,
-      frameRate: config.clientFrameRate,
       access: (conversation) => context.decideJoin(socket.data.claims as TokenClaims, conversation),
       onSlowConsumer: () => context.metrics.slowConsumers.inc({ protocol: 'socketio' }),
       onJoin: () => context.metrics.joins.inc({ protocol: 'socketio' }),
