@@ -16,7 +16,10 @@ describe('event ids', () => {
     assert.equal(compareEventIds('1763719200123-0', '1763719200123-0'), 0);
     assert.equal(sign(compareEventIds('1763719200124-0', '1763719200123-99')), 1);
     assert.equal(compareEventIds('01-1', '1-1'), 0, 'leading zeros do not count');
-    assert.equal(sign(compareEventIds('5', '5-1')), -1, 'an id without a sequence is sequence 0');
+    assert.equal(compareEventIds('5', '5-0'), 0, 'an id without a sequence is sequence 0');
+    assert.equal(compareEventIds('', '0-0'), 0);
+    assert.equal(sign(compareEventIds('5', '5-1')), -1);
+    assert.equal(sign(compareEventIds('6', '5-1')), 1);
   });
 
   it('orders sequences past 2^53 exactly, where a double would call them equal', () => {

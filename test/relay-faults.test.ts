@@ -219,6 +219,64 @@ describe('relay faults: clients that never read or flood', function () {
       await server.close();
     }
   });
+
+  it('Socket.IO: a flood of upgrade probes spends the same budget and closes the connection, leaving no timer', async () => {
+    // The intervals the relay starts from here on (engine.io checks a probed upgrade every 100 ms), to
+    // see that each ends with what it belonged to.
+    const running = new Set<unknown>();
+    const { setInterval: realSet, clearInterval: realClear } = globalThis;
+    globalThis.setInterval = ((...args: Parameters<typeof setInterval>) => {
+      const timer = realSet(...args);
+      running.add(timer);
+      return timer;
+    }) as typeof setInterval;
+    globalThis.clearInterval = ((timer?: Parameters<typeof clearInterval>[0]) => {
+      running.delete(timer);
+      realClear(timer);
+    }) as typeof clearInterval;
+    try {
+      const server = await startServer({ RELAY_CLIENT_FRAME_BURST: '50', RELAY_CLIENT_FRAMES_PER_SECOND: '10' });
+      try {
+        // An Engine.IO v4 polling session, then a WebSocket probing the upgrade (`2probe`, answered `3probe`).
+        const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
+        const { sid } = JSON.parse((await (await fetch(base)).text()).slice(1)) as { sid: string };
+        const ws = new WebSocket(`${server.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket&sid=${sid}`);
+        let answers = 0;
+        ws.on('message', (data) => (answers += String(data) === '3probe' ? 1 : 0));
+        const closed = once(ws, 'close');
+        await once(ws, 'open');
+        for (let i = 0; i < 2000 && ws.readyState === WebSocket.OPEN; i += 1) ws.send('2probe');
+        await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('probe transport left open')), 5000))]);
+        assert.ok(answers > 0, 'the first probes were answered');
+        assert.ok(answers <= 60, `answered ${answers} of 2000 probes; the budget is a burst of 50`);
+      } finally {
+        await server.close();
+      }
+      assert.equal(running.size, 0, 'an interval of the closed connection is still running');
+    } finally {
+      globalThis.setInterval = realSet;
+      globalThis.clearInterval = realClear;
+      for (const timer of running) realClear(timer as Parameters<typeof clearInterval>[0]);
+    }
+  });
+
+  it('Socket.IO: a CONNECT sent with the close of its connection holds none of the user’s sockets', async () => {
+    const server = await startServer({ RELAY_MAX_SOCKETS_PER_USER: '1' });
+    try {
+      // One polling POST carrying a CONNECT (`40{auth}`) and the engine's close (`1`): the handshake runs
+      // after the connection has closed.
+      const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
+      const { sid } = JSON.parse((await (await fetch(base)).text()).slice(1)) as { sid: string };
+      const posted = await fetch(`${base}&sid=${sid}`, { method: 'POST', body: `40${JSON.stringify({ token: server.token() })}\x1e1` });
+      assert.equal(posted.status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const desktop = await SioDesktop.connect(server.url, server.token());
+      assert.equal(desktop.socket.connected, true, 'the same user connects: its one place is free');
+      desktop.socket.disconnect();
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('relay faults: shutdown and large notifications', function () {

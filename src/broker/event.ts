@@ -90,15 +90,19 @@ export function parseRecord(id: string, json: string, prevId?: string): StoredEv
 }
 
 /**
- * Orders two event ids (`ms-seq`): negative when a is older than b. Both parts are compared as decimal
- * digit strings (leading zeros ignored), so sequences past 2^53 order exactly, and nothing is allocated:
- * the relay compares ids once per delivery.
+ * Orders two event ids (`ms-seq`; a missing sequence is 0): negative when a is older than b. Both parts
+ * are compared as decimal digit strings (leading zeros ignored), so sequences past 2^53 order exactly,
+ * and nothing is allocated: the relay compares ids once per delivery. Ids come from the store or are
+ * checked where they enter (`isEventId`); anything else is ordered by character code.
  */
 export function compareEventIds(a: string, b: string): number {
   if (a === b) return 0;
   const aDash = dashOf(a);
   const bDash = dashOf(b);
-  return compareDigits(a, 0, aDash, b, 0, bDash) || compareDigits(a, aDash + 1, a.length, b, bDash + 1, b.length);
+  return (
+    compareDigits(a, 0, aDash, b, 0, bDash) ||
+    compareDigits(a, Math.min(aDash + 1, a.length), a.length, b, Math.min(bDash + 1, b.length), b.length)
+  );
 }
 
 function dashOf(id: string): number {

@@ -17,10 +17,10 @@ export const RELAY_SETTINGS = {
   RELAY_SHUTDOWN_SECONDS: { doc: 'On SIGTERM, how long sockets get to close before the process exits.', default: '8' },
   RELAY_MAX_CONVERSATIONS_PER_SOCKET: { doc: 'Conversations one socket may join at once.', default: '50' },
   RELAY_CLIENT_FRAMES_PER_SECOND: {
-    doc: 'Frames (native) or packets (Socket.IO, to any namespace) one connection may send per second on average; past it and its burst the socket is closed (4029 native).',
+    doc: 'Frames (native) or packets (Socket.IO: every Engine.IO packet of the connection, whatever its namespace, heartbeat answers, upgrade probes and each binary attachment included) one connection may send per second on average; past it and its burst the socket is closed (4029 native).',
     default: '20',
   },
-  RELAY_CLIENT_FRAME_BURST: { doc: 'Frames one socket may send at once before the per-second rate applies.', default: '200' },
+  RELAY_CLIENT_FRAME_BURST: { doc: 'Frames or packets one connection may send at once before the per-second rate applies.', default: '200' },
   RELAY_MAX_SOCKETS_PER_USER: {
     doc: 'Open sockets (both protocols) one `gcp_agent_assist_user` may hold on one relay instance; the next is refused (native: 429 before the upgrade; Socket.IO: `connect_error` "too many connections").',
     default: '20',

@@ -78,11 +78,19 @@ export function socketIoContext(relay: Relay, log: Logger, cors: CorsPolicy): So
   };
 }
 
-/** What the budget needs of an engine.io connection. */
-interface EngineConnection {
+/** What the packet budget needs of an engine.io transport. */
+interface EngineTransport {
   on(event: 'packet', listener: () => void): unknown;
   off(event: 'packet', listener: () => void): unknown;
-  close(): void;
+}
+
+/** What the packet budget needs of an engine.io connection. */
+interface EngineConnection extends EngineTransport {
+  on(event: 'packet' | 'upgrade', listener: () => void): unknown;
+  on(event: 'upgrading', listener: (transport: EngineTransport) => void): unknown;
+  off(event: 'packet', listener: () => void): unknown;
+  off(event: 'upgrading', listener: (transport: EngineTransport) => void): unknown;
+  close(discard?: boolean): void;
 }
 
 /** Builds the attachment that gives a relay its Socket.IO endpoint (`createRelay({attachments})`). */
@@ -111,6 +119,10 @@ export function attachSocketIo(context: SocketIoContext): RelayAttachment {
   });
 
   io.use((socket, next) => {
+    // The handshake runs after the CONNECT is read, by when the connection may have closed (a polling
+    // POST can carry a CONNECT and a close): admitted then, it would hold one of the user's places for
+    // good, since the close that releases it has already happened.
+    if (socket.conn.readyState !== 'open') return next(new HandshakeRefused({ reason: 'connection closed' }, 'connection closed'));
     const auth: unknown = socket.handshake.auth;
     const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
     let claims: TokenClaims;
@@ -133,22 +145,56 @@ export function attachSocketIo(context: SocketIoContext): RelayAttachment {
     next();
   });
 
-  // Every packet a client sends spends from one budget per connection, whatever namespace it names: a
-  // CONNECT to a namespace the relay does not serve never reaches a socket's middleware, yet is answered.
-  // Past the budget, a connected socket is disconnected by the server (socket.io-client does not
-  // reconnect after that: flooding is a client fault); a connection without one is closed.
+  // Every packet a client sends spends from one budget per connection, whatever namespace it names (a
+  // CONNECT to a namespace the relay does not serve never reaches a socket's middleware, yet is answered),
+  // and so does each upgrade probe. Past the budget, a connected socket is disconnected by the server
+  // (socket.io-client does not reconnect after that: flooding is a client fault); a connection without
+  // one is closed, discarding what it buffered, in the turn of the packet over the budget, so that
+  // socket.io does not read it.
   const connected = new WeakMap<object, Socket>();
   io.engine.on('connection', (conn: EngineConnection) => {
     const budget = new FrameBudget(config.clientFrameRate);
-    const onPacket = (): void => {
-      if (budget.take()) return;
+    let over = false;
+    let probing: EngineTransport | undefined;
+    const spend = (): boolean => {
+      if (over) return false;
+      if (budget.take()) return true;
+      over = true;
+      log.warn('socket closed for sending too many packets', { user: String(connected.get(conn)?.data.user ?? '') });
+      return false;
+    };
+    const close = (): void => {
       conn.off('packet', onPacket);
+      conn.off('upgrading', onUpgrading);
+      probing?.off('packet', onProbe);
       const socket = connected.get(conn);
-      log.warn('socket closed for sending too many packets', { user: String(socket?.data.user ?? '') });
       if (socket?.connected) socket.disconnect(true);
-      else conn.close();
+      else conn.close(true);
+    };
+    const onPacket = (): void => {
+      if (!spend()) close();
+    };
+    // Upgrade probes (`2probe`) go to engine.io's own listener on the transport being probed, not to the
+    // connection's packet event. Ours is added after it, so a probe over the budget has been answered,
+    // and engine.io's upgrade timers armed, by the time the close clears them.
+    const onProbe = (): void => {
+      if (!spend()) close();
+    };
+    // Told after the first probe of a transport is answered; closing on the next tick leaves that order.
+    const onUpgrading = (transport: EngineTransport): void => {
+      if (transport === probing) return;
+      probing?.off('packet', onProbe);
+      probing = transport;
+      transport.on('packet', onProbe);
+      if (!spend()) process.nextTick(close);
     };
     conn.on('packet', onPacket);
+    conn.on('upgrading', onUpgrading);
+    // Once upgraded, the transport's packets reach the connection's packet event.
+    conn.on('upgrade', () => {
+      probing?.off('packet', onProbe);
+      probing = undefined;
+    });
   });
 
   io.on('connection', (socket: Socket) => {
