@@ -129,12 +129,15 @@ function compareDigits(a: string, aFrom: number, aTo: number, b: string, bFrom: 
  */
 export function previousEventId(id: string): string | undefined {
   const dash = dashOf(id);
-  const ms = BigInt(/^\d+$/.test(id.slice(0, dash)) ? id.slice(0, dash) : '0');
-  const seqText = id.slice(dash + 1);
-  const seq = BigInt(/^\d+$/.test(seqText) ? seqText : '0');
+  const ms = decimalOrZero(id.slice(0, dash));
+  const seq = decimalOrZero(id.slice(dash + 1));
   if (seq > 0n) return `${ms}-${seq - 1n}`;
   if (ms > 0n) return `${ms - 1n}-18446744073709551615`;
   return undefined;
+}
+
+function decimalOrZero(text: string): bigint {
+  return /^\d+$/.test(text) ? BigInt(text) : 0n;
 }
 
 /** True when `id` looks like an event id (`ms-seq`). */

@@ -67,10 +67,10 @@ export function parseChannelMessage(message: string): StoredEvent | undefined {
 
 /**
  * A copy of a short substring that does not keep its whole string alive. V8 makes a substring of 13
- * characters or more a view into the string it was cut from; the relay keeps the ids it gave each member
- * (its last id and the few before it) for seconds, and as views each would hold a whole channel message,
- * enough to fill the old generation and add collections per event. Joining forces a flat copy of the
- * short id, which the slice is then cut from.
+ * characters or more a view into the string it was cut from; the relay keeps the last id it gave each
+ * member until the member's next event, and as a view each would hold a whole channel message, which
+ * collections would then copy and promote. Joining forces a flat copy of the short id, which the slice is
+ * then cut from.
  */
 function detached(part: string): string {
   return (' ' + part).slice(1);

@@ -85,8 +85,9 @@ export class RedisConnection {
       return Promise.reject(failure(error));
     }
     return sent.then(onReply, (error: unknown) => {
-      if (onErrorReply && error instanceof ErrorReply && !TRANSIENT_REPLY.test(error.message)) return onErrorReply(error);
-      throw failure(error);
+      const failed = failure(error);
+      if (onErrorReply && failed instanceof ErrorReply) return onErrorReply(failed);
+      throw failed;
     });
   }
 
