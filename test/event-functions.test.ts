@@ -229,3 +229,38 @@ describe('event handler with a broker that throws instead of rejecting (function
     }
   });
 });
+
+describe('event handler and the functions-framework request domain', () => {
+  it('publishes outside the request domain, answers 204, and leaves the framework its domain', async () => {
+    // The framework runs each request in a node:domain; promises made inside one pay for it (bench).
+    const seen: { domainAtPublish?: unknown } = {};
+    const broker = {
+      publish() {
+        seen.domainAtPublish = (process as { domain?: unknown }).domain;
+        return new Promise((resolve) => setTimeout(() => resolve({ id: '1-0', duplicate: false }), 5));
+      },
+    } as unknown as Broker;
+    const handler = createEventHandler('new-message-event', async () => ({ broker, log: createLogger('domain-test'), maxBodyBytes: 64 * 1024 }));
+    let domainAfterHandler: unknown;
+    const served = await serveFunction((req, res) => {
+      const answer = handler(req, res);
+      domainAfterHandler = (process as { domain?: unknown }).domain;
+      return answer;
+    });
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        // The first request resolves the dependencies; the second takes the ready path.
+        const response = await fetch(served.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(pushEnvelope(notification('new-message-event', 'projects/p/conversations/domain'))),
+        });
+        assert.equal(response.status, 204);
+        assert.equal(seen.domainAtPublish, undefined);
+        assert.ok(domainAfterHandler, 'the framework’s domain is active again when the handler returns');
+      }
+    } finally {
+      await served.close();
+    }
+  });
+});

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { UnavailableError } from '../src/errors';
 import { createHttpApp } from '../src/http/app';
-import { allowMethods, answerError, BadRequestError, resolveDeps } from '../src/http/edge';
+import { allowMethods, answerError, BadRequestError, outsideRequestDomain, resolveDeps } from '../src/http/edge';
 import { createLogger } from '../src/log';
 import { listen, rawRequest } from './helpers/desktop-requests';
 
@@ -56,5 +56,22 @@ describe('HTTP edge', () => {
     const fault = await rawRequest(base, 'POST', '/error/fault');
     assert.equal(fault.status, 500);
     assert.deepEqual(JSON.parse(fault.body), { error: 'internal error' });
+  });
+});
+
+describe('outsideRequestDomain', () => {
+  it('runs its function with no domain and enters the domain again, after a return and after a throw', async () => {
+    const { create } = await import('node:domain');
+    const requestDomain = create();
+    const current = (): unknown => (process as { domain?: unknown }).domain;
+    requestDomain.run(() => {
+      assert.equal(current(), requestDomain);
+      assert.equal(outsideRequestDomain(() => current()), undefined);
+      assert.equal(current(), requestDomain);
+      assert.throws(() => outsideRequestDomain(() => { throw new Error('sync fault'); }), /sync fault/);
+      assert.equal(current(), requestDomain);
+    });
+    requestDomain.exit();
+    assert.equal(outsideRequestDomain(() => 7), 7);
   });
 });

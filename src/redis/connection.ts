@@ -65,8 +65,8 @@ export class RedisConnection {
   /**
    * Sends one command as written (`['EVALSHA', sha, '1', key, …]`; `firstKey` routes it in a Cluster)
    * and hands its reply to `onReply`, creating no promise beyond the client's own and one for the
-   * answer. It is the event functions' hot path: under the functions-framework each request runs in a
-   * domain, where every promise pays for async hooks. `onErrorReply` may answer an error reply from
+   * answer. It is the event functions' hot path: under the functions-framework every promise pays for
+   * the async hooks of its request domains. `onErrorReply` may answer an error reply from
    * Redis that is not transient (NOSCRIPT, say) instead of failing; everything else fails as `run` fails.
    */
   send<T>(firstKey: string, args: string[], onReply: (reply: unknown) => T, onErrorReply?: (error: ErrorReply) => T | Promise<T>): Promise<T> {
