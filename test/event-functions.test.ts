@@ -4,12 +4,13 @@
  * Redis loss answered with 503 so that Pub/Sub retries.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import type { Server } from 'node:http';
 import { http } from '@google-cloud/functions-framework';
+import sinon from 'sinon';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { eventFunction } from '../src/app/functions/events';
-import { closeSharedClients } from '../src/app/runtime';
+import { closeSharedClients, lazy } from '../src/app/runtime';
 import { createClient } from '@redis/client';
 import type { Broker } from '../src/broker/broker';
 import { historyKey } from '../src/broker/redis';
@@ -231,34 +232,90 @@ describe('event handler with a broker that throws instead of rejecting (function
 });
 
 describe('event handler and the functions-framework request domain', () => {
-  it('publishes outside the request domain, answers 204, and leaves the framework its domain', async () => {
-    // The framework runs each request in a node:domain; promises made inside one pay for it (bench).
+  /** node:domain leaves `null` or `undefined` when no domain is active. */
+  const noDomain = (value: unknown): boolean => value === null || value === undefined;
+  const current = (): unknown => (process as { domain?: unknown }).domain;
+  const post = (url: string, conversation: string): Promise<Response> =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(pushEnvelope(notification('new-message-event', conversation))),
+    });
+
+  it('publishes outside the request domain, answers 204, and leaves the framework its domain as it was', async () => {
+    // The framework runs each request in a node:domain; promises bound to one pay for it (bench).
     const seen: { domainAtPublish?: unknown } = {};
     const broker = {
       publish() {
-        seen.domainAtPublish = (process as { domain?: unknown }).domain;
+        seen.domainAtPublish = current();
         return new Promise((resolve) => setTimeout(() => resolve({ id: '1-0', duplicate: false }), 5));
       },
     } as unknown as Broker;
     const handler = createEventHandler('new-message-event', async () => ({ broker, log: createLogger('domain-test'), maxBodyBytes: 64 * 1024 }));
-    let domainAfterHandler: unknown;
+    const domains: { before?: unknown; after?: unknown } = {};
     const served = await serveFunction((req, res) => {
+      domains.before = current();
       const answer = handler(req, res);
-      domainAfterHandler = (process as { domain?: unknown }).domain;
+      domains.after = current();
       return answer;
     });
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
         // The first request resolves the dependencies; the second takes the ready path.
-        const response = await fetch(served.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(pushEnvelope(notification('new-message-event', 'projects/p/conversations/domain'))),
-        });
+        const response = await post(served.url, 'projects/p/conversations/domain');
         assert.equal(response.status, 204);
-        assert.equal(seen.domainAtPublish, undefined);
-        assert.ok(domainAfterHandler, 'the framework’s domain is active again when the handler returns');
+        assert.ok(noDomain(seen.domainAtPublish), 'publish ran with no domain active');
+        assert.ok(domains.before, 'the framework runs the function in a domain');
+        assert.equal(domains.after, domains.before, 'the same domain is active again when the handler returns');
       }
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('a synchronous fault inside the handler still gets the framework’s crash response, and the next request is served', async () => {
+    let faulty = true;
+    const broker = { publish: async () => ({ id: '1-0', duplicate: false }) } as unknown as Broker;
+    const now = (): Date => {
+      if (faulty) throw new Error('clock fault');
+      return new Date();
+    };
+    const handler = createEventHandler('new-message-event', async () => ({ broker, log: createLogger('domain-crash-test'), maxBodyBytes: 64 * 1024, now }));
+    const served = await serveFunction(handler);
+    // The framework prints the crash's stack to the console; it is expected here.
+    const consoleError = sinon.stub(console, 'error');
+    try {
+      // The first request resolves the dependencies (the fault is then a rejection); the second throws
+      // synchronously on the ready path, inside outsideRequestDomain.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const response = await post(served.url, 'projects/p/conversations/crash');
+        assert.equal(response.status, 500);
+        assert.equal(response.headers.get('x-google-status'), 'crash');
+      }
+      assert.ok(consoleError.args.some(([logged]) => String(logged).includes('clock fault')));
+      faulty = false;
+      assert.equal((await post(served.url, 'projects/p/conversations/crash')).status, 204);
+    } finally {
+      consoleError.restore();
+      await served.close();
+    }
+  });
+
+  it('what a function builds on its first request (lazy) is not bound to that request’s domain', async () => {
+    let built: EventEmitter | undefined;
+    const deps = lazy(async () => {
+      built = new EventEmitter();
+      return built;
+    }, createLogger('lazy-domain-test'));
+    const served = await serveFunction(async (_req, res) => {
+      await deps();
+      res.status(204).end();
+    });
+    try {
+      assert.equal((await post(served.url, 'projects/p/conversations/lazy')).status, 204);
+      assert.ok(built);
+      // node:domain binds an emitter made while a domain is active to it (emitter.domain).
+      assert.ok(noDomain((built as EventEmitter & { domain?: unknown }).domain), 'the emitter is bound to no domain');
     } finally {
       await served.close();
     }

@@ -60,18 +60,28 @@ describe('HTTP edge', () => {
 });
 
 describe('outsideRequestDomain', () => {
+  /** node:domain leaves `null` or `undefined` when no domain is active. */
+  const noDomain = (value: unknown): boolean => value === null || value === undefined;
+
   it('runs its function with no domain and enters the domain again, after a return and after a throw', async () => {
     const { create } = await import('node:domain');
     const requestDomain = create();
+    const caught: unknown[] = [];
+    requestDomain.on('error', (error: unknown) => caught.push(error));
     const current = (): unknown => (process as { domain?: unknown }).domain;
     requestDomain.run(() => {
       assert.equal(current(), requestDomain);
-      assert.equal(outsideRequestDomain(() => current()), undefined);
+      assert.ok(noDomain(outsideRequestDomain(() => current())));
       assert.equal(current(), requestDomain);
       assert.throws(() => outsideRequestDomain(() => { throw new Error('sync fault'); }), /sync fault/);
       assert.equal(current(), requestDomain);
+      // Exiting it once more leaves no domain: it was entered exactly once again, not twice.
+      requestDomain.exit();
+      assert.ok(noDomain(current()));
+      requestDomain.enter();
     });
-    requestDomain.exit();
+    assert.ok(noDomain(current()));
     assert.equal(outsideRequestDomain(() => 7), 7);
+    assert.deepEqual(caught, []);
   });
 });

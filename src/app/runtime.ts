@@ -9,6 +9,7 @@ import { loadCoreConfig } from '../config/core';
 import { ConfigError, SettingsReader, type Env } from '../config/settings';
 import type { Handler } from '../http/handler';
 import { createCorsPolicy, withCors } from '../http/cors';
+import { outsideRequestDomain } from '../http/edge';
 import { createLogger, setLogLevel, type Logger } from '../log';
 import type { RedisConnection } from '../redis/connection';
 import { RELAY_SETTINGS } from '../relay/config';
@@ -59,13 +60,15 @@ export function applyCoreConfig(env: Env): ReturnType<typeof loadCoreConfig> {
 
 /**
  * Memoizes an async factory; a failure is logged once per attempt and retried on the next call
- * (a function whose configuration is wrong answers 500 and says why in the log, every time).
+ * (a function whose configuration is wrong answers 500 and says why in the log, every time). The factory
+ * runs outside the functions-framework's request domain: what it builds (Redis clients, auth clients)
+ * lives for the process and serves every request, so it must not stay bound to the first one's.
  */
 export function lazy<T>(factory: () => Promise<T>, log: Logger): () => Promise<T> {
   let value: Promise<T> | undefined;
   return () => {
     if (!value) {
-      value = factory();
+      value = outsideRequestDomain(factory);
       value.catch((error: unknown) => {
         value = undefined;
         log.error('configuration failed', { error: error instanceof ConfigError ? error.message : error });

@@ -40,9 +40,9 @@ const DONE: Promise<void> = Promise.resolve();
  * Builds the handler of one notification type; `deps` is resolved on the first request that gets them.
  * A delivery is handled by plain functions and one promise chain, not async functions, and outside the
  * functions-framework's per-request domain (`outsideRequestDomain`): every promise pays for async hooks
- * once the framework has made a domain, several times more when it is made inside one, and the
- * framework's floor is what this path is measured against (`npm run bench`). No user code runs here,
- * so the domain has nothing of this handler's to catch.
+ * once the framework has made a domain, more when it is bound to one, and the framework's floor is what
+ * this path is measured against (`npm run bench`). Everything here works through promises and no user
+ * code runs here, so the domain would catch nothing of it that the returned promise does not carry.
  */
 export function createEventHandler(type: DataType, deps: () => Promise<EventHandlerDeps>): Handler {
   const published = counter('events_received_total', { type, outcome: 'published' });

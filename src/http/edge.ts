@@ -60,14 +60,21 @@ interface RequestDomain {
 
 /**
  * Runs `fn` with the functions-framework's per-request domain exited, and enters it again before
- * returning (or throwing, so a synchronous throw still reaches the framework's crash handler).
+ * returning (or throwing, so a synchronous throw still reaches the framework's crash response).
  *
- * The framework runs each HTTP request in a `node:domain`. Every promise and tick created while a domain
- * is active is paired with it through async hooks and enters and exits it around each callback, which
- * costs several microseconds per promise (measured in `npm run bench`, where the event functions are set
- * against a no-op function). A handler that answers through promises loses nothing by creating them
- * outside: a domain does not catch promise rejections anyway, and the promise the handler returns is
- * still caught by the framework. Outside the framework (`process.domain` is null) `fn` simply runs.
+ * The framework runs each HTTP request in a `node:domain`, entered once around the user function. Once a
+ * domain exists every promise pays for async hooks, and every promise, tick, timer and event emitter
+ * created while one is active is also bound to it: entered and exited around each callback, for as long
+ * as it lives. The variants measured beside the no-op function (README "Benchmarks") put that at several
+ * microseconds a delivery for the event handler. What `fn` creates is not bound, so:
+ * - long-lived clients built on a first request (Redis, auth) are not tied to that request's domain for
+ *   the life of the process, where anything they threw would land on a response long finished;
+ * - a throw from a timer or socket callback that `fn` starts, or an `'error'` event nobody listens to,
+ *   reaches the framework's process handler (a 500 and a restart of the instance) instead of this
+ *   request's crash response. Promise rejections are unaffected (a domain never catches them; the promise
+ *   the handler returns is still caught by the framework), so it suits code that works through promises
+ *   and runs no user code, not a handler that runs user code (the webhook keeps its domain).
+ * Outside the framework (`process.domain` null or undefined) `fn` simply runs.
  */
 export function outsideRequestDomain<T>(fn: () => T): T {
   const active = (process as { domain?: RequestDomain | null }).domain;
