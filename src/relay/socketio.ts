@@ -166,33 +166,30 @@ export function attachSocketIo(context: SocketIoContext): RelayAttachment {
     const close = (): void => {
       conn.off('packet', onPacket);
       conn.off('upgrading', onUpgrading);
-      probing?.off('packet', onProbe);
+      probing?.off('packet', onPacket);
       const socket = connected.get(conn);
       if (socket?.connected) socket.disconnect(true);
       else conn.close(true);
     };
+    // Also listens on a transport being probed: upgrade probes (`2probe`) go to engine.io's own listener
+    // there, not to the connection's packet event. Ours is added after it, so a probe over the budget has
+    // been answered, and engine.io's upgrade timers armed, by the time the close clears them.
     const onPacket = (): void => {
-      if (!spend()) close();
-    };
-    // Upgrade probes (`2probe`) go to engine.io's own listener on the transport being probed, not to the
-    // connection's packet event. Ours is added after it, so a probe over the budget has been answered,
-    // and engine.io's upgrade timers armed, by the time the close clears them.
-    const onProbe = (): void => {
       if (!spend()) close();
     };
     // Told after the first probe of a transport is answered; closing on the next tick leaves that order.
     const onUpgrading = (transport: EngineTransport): void => {
       if (transport === probing) return;
-      probing?.off('packet', onProbe);
+      probing?.off('packet', onPacket);
       probing = transport;
-      transport.on('packet', onProbe);
+      transport.on('packet', onPacket);
       if (!spend()) process.nextTick(close);
     };
     conn.on('packet', onPacket);
     conn.on('upgrading', onUpgrading);
     // Once upgraded, the transport's packets reach the connection's packet event.
     conn.on('upgrade', () => {
-      probing?.off('packet', onProbe);
+      probing?.off('packet', onPacket);
       probing = undefined;
     });
   });
