@@ -5,6 +5,7 @@
  * counters (the same series as `increment`).
  */
 import assert from 'node:assert/strict';
+import { DATA_TYPES } from '../src/broker/event';
 import { counter, counterValue, increment } from '../src/metrics/counters';
 import { LATENCY_SAMPLE_EVERY, RelayMetrics } from '../src/relay/metrics';
 
@@ -33,6 +34,16 @@ describe('delivery metrics', () => {
     assert.equal(sample(text, 'relay_delivery_latency_seconds_bucket{le="0.05"}'), 2);
     // A scrape does not double what the next scrape reads.
     assert.equal(sample(await metrics.registry.metrics(), 'relay_events_delivered_total{type="new-message-event"}'), 3 + LATENCY_SAMPLE_EVERY);
+  });
+
+  it('counts every data type under its own name, and a type it does not know as well', async () => {
+    const metrics = new RelayMetrics();
+    const ackTime = new Date().toISOString();
+    for (const [n, type] of DATA_TYPES.entries()) for (let i = 0; i <= n; i++) metrics.countDelivery({ type, ackTime });
+    metrics.countDelivery({ type: 'future-event', ackTime });
+    const text = await metrics.registry.metrics();
+    for (const [n, type] of DATA_TYPES.entries()) assert.equal(sample(text, `relay_events_delivered_total{type="${type}"}`), n + 1, type);
+    assert.equal(sample(text, 'relay_events_delivered_total{type="future-event"}'), 1);
   });
 
   it('a prebuilt counter adds to the same series as increment with the labels in any order', () => {

@@ -1,11 +1,12 @@
 /**
  * Event ids (`<milliseconds>-<sequence>`, as Redis Streams write them) are ordered exactly, whatever
  * their size: Redis sequences are 64-bit, past what a double holds. The relay keeps the ids it last gave
- * each member in a ring of numbers, which gives back exactly the ids it was given, in order.
+ * each member as numbers, which give back exactly the ids it was given, in order, and order a live event
+ * against the last one as compareEventIds does.
  */
 import assert from 'node:assert/strict';
 import { compareEventIds, previousEventId } from '../src/broker/event';
-import { RecentIds } from '../src/relay/recent-ids';
+import { GivenIds } from '../src/relay/given-ids';
 
 const sign = (n: number): number => Math.sign(n);
 
@@ -50,27 +51,80 @@ describe('event ids', () => {
 });
 
 describe('the ids a member was last given', () => {
-  it('gives back the last 16 ids, oldest first', () => {
-    const recent = new RecentIds();
-    assert.deepEqual(recent.list(), []);
+  const withRecent = (ids: readonly string[]): GivenIds => {
+    const given = new GivenIds();
+    for (const id of ids) given.add(id);
+    return given;
+  };
+
+  it('gives back the last 16 ids, oldest first, and the last one', () => {
+    const given = new GivenIds();
+    assert.deepEqual(given.recent(), []);
+    assert.equal(given.last, undefined);
+    assert.equal(given.hasLast, false);
     const ids = Array.from({ length: 40 }, (_, i) => `${1763719200000 + Math.floor(i / 3)}-${i % 3}`);
     for (const [n, id] of ids.entries()) {
-      recent.add(id);
-      assert.deepEqual(recent.list(), ids.slice(Math.max(0, n - 15), n + 1));
+      given.add(id);
+      assert.deepEqual(given.recent(), ids.slice(Math.max(0, n - 15), n + 1));
+      assert.equal(given.last, id);
+      assert.equal(given.hasLast, true);
     }
   });
 
   it('keeps exactly the ids that two numbers cannot hold', () => {
     const odd = ['5-9007199254740993', '5-18446744073709551615', '01-1', '7-01', '12345678901234567-0', 'x-1'];
-    const recent = new RecentIds(['1-0', ...odd, '2-0']);
-    assert.deepEqual(recent.list(), ['1-0', ...odd, '2-0']);
+    const given = withRecent(['1-0', ...odd, '2-0']);
+    assert.deepEqual(given.recent(), ['1-0', ...odd, '2-0']);
+    for (const id of odd) {
+      given.add(id);
+      assert.equal(given.last, id);
+      assert.ok(given.isLast(id));
+    }
     // A slot that held an exact id and is written again with a plain one gives the plain one.
-    for (let i = 0; i < 16; i++) recent.add(`3-${i}`);
-    assert.deepEqual(recent.list(), Array.from({ length: 16 }, (_, i) => `3-${i}`));
+    for (let i = 0; i < 16; i++) given.add(`3-${i}`);
+    assert.deepEqual(given.recent(), Array.from({ length: 16 }, (_, i) => `3-${i}`));
+    assert.equal(given.last, '3-15');
   });
 
-  it('starts from the newest 16 of what it is given', () => {
-    const ids = Array.from({ length: 20 }, (_, i) => `9-${i}`);
-    assert.deepEqual(new RecentIds(ids).list(), ids.slice(4));
+  it('starts at a resume point with nothing given', () => {
+    const given = new GivenIds('1763719200123-4');
+    assert.equal(given.last, '1763719200123-4');
+    assert.deepEqual(given.recent(), []);
+    assert.equal(new GivenIds('01-4').last, '01-4');
+  });
+
+  it('tells the last id character for character, as string equality does', () => {
+    const ids = ['1763719200123-4', '0-0', '5-18446744073709551615', '01-4', '1-04', 'x-1', '7'];
+    const probes = [...ids, '1763719200123-40', '1763719200123-', '-4', '', '1763719200124-4', '1-4', '5-18446744073709551614', '0-00'];
+    for (const last of ids) {
+      const given = new GivenIds(last);
+      for (const probe of probes) assert.equal(given.isLast(probe), probe === last, `${probe} against ${last}`);
+    }
+    assert.equal(new GivenIds().isLast(''), false, 'no last id is no id');
+  });
+
+  it('orders an id against the last one as compareEventIds does, and every id after none', () => {
+    const ids = ['1763719200123-4', '1763719200123-10', '1763719200124-0', '999-9', '0-0', '5-9007199254740993', '5-9007199254740992', '01-4', '7', 'x-1'];
+    for (const last of ids) {
+      const given = new GivenIds(last);
+      for (const id of ids) assert.equal(sign(given.compareToLast(id)), sign(compareEventIds(id, last)), `${id} against ${last}`);
+    }
+    assert.equal(sign(new GivenIds().compareToLast('0-0')), 1);
+  });
+
+  it('rewinds to an older id, keeping only the recent ids not newer than it', () => {
+    const given = withRecent(['1-0', '1-1', '2-0', '3-0']);
+    given.rewind('2-0');
+    assert.equal(given.last, '2-0');
+    assert.deepEqual(given.recent(), ['1-0', '1-1', '2-0']);
+    given.rewind('1-5');
+    assert.equal(given.last, '1-5', 'a position between recent ids');
+    assert.deepEqual(given.recent(), ['1-0', '1-1']);
+    given.add('1-6');
+    assert.deepEqual(given.recent(), ['1-0', '1-1', '1-6']);
+    given.rewind(undefined);
+    assert.equal(given.last, undefined);
+    assert.equal(given.hasLast, false);
+    assert.deepEqual(given.recent(), []);
   });
 });

@@ -67,26 +67,52 @@ export function serializeRecord(record: EventRecord): string {
  * the result when given (a live event), so the caller does not copy the event to add it.
  */
 export function parseRecord(id: string, json: string, prevId?: string): StoredEvent | undefined {
+  let value: Partial<Mutable<StoredEvent>> | null;
   try {
-    const value = JSON.parse(json) as Partial<EventRecord>;
-    if (!isDataType(value.type) || typeof value.conversation !== 'string' || typeof value.data !== 'string') {
-      return undefined;
-    }
-    const event: { -readonly [K in keyof StoredEvent]: StoredEvent[K] } = {
-      id,
-      type: value.type,
-      conversation: value.conversation,
-      messageId: String(value.messageId ?? ''),
-      publishTime: String(value.publishTime ?? ''),
-      ackTime: String(value.ackTime ?? ''),
-      attributes: value.attributes ?? {},
-      data: value.data,
-    };
-    if (prevId !== undefined) event.prevId = prevId;
-    return event;
+    value = JSON.parse(json) as Partial<Mutable<StoredEvent>> | null;
   } catch {
     return undefined;
   }
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (!isDataType(value.type) || typeof value.conversation !== 'string' || typeof value.data !== 'string') return undefined;
+  const { type, conversation, messageId, publishTime, ackTime, attributes, data } = value;
+  let event: Mutable<StoredEvent>;
+  if (isExactRecord(value)) {
+    // What serializeRecord wrote: the parsed object becomes the event, with no copy.
+    event = value;
+    event.id = id;
+  } else {
+    event = {
+      id,
+      type,
+      conversation,
+      messageId: String(messageId ?? ''),
+      publishTime: String(publishTime ?? ''),
+      ackTime: String(ackTime ?? ''),
+      attributes: typeof attributes === 'object' && attributes !== null ? attributes : {},
+      data,
+    };
+  }
+  if (prevId !== undefined) event.prevId = prevId;
+  return event;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * True when a parsed record has each field of a record, of its type, and no `id` or `prevId` of its own
+ * (as serializeRecord writes it). Any further fields are left on it: nothing reads them.
+ */
+function isExactRecord(value: Partial<Mutable<StoredEvent>>): value is Mutable<StoredEvent> {
+  return (
+    typeof value.messageId === 'string' &&
+    typeof value.publishTime === 'string' &&
+    typeof value.ackTime === 'string' &&
+    typeof value.attributes === 'object' &&
+    value.attributes !== null &&
+    value.id === undefined &&
+    value.prevId === undefined
+  );
 }
 
 /**

@@ -3,11 +3,11 @@
  * broker subscription per conversation with at least one member, and delivery that is gap-free,
  * duplicate-free and in id order per member, whatever happens to the live feed.
  *
- * Each member keeps the id of the last event it was given (`lastId`); everything up to it was given, in
- * order, with no gap. An event is given directly from the live feed only when it follows `lastId`
- * (its `prevId`, stamped by the broker at publish time, is `lastId`). Otherwise the member catches up:
- * it reads history after `lastId`, holding live events meanwhile, and releases the held ones after the
- * read when they continue it (or reads again when they do not). A join is the first catch-up. So replay
+ * Each member keeps the id of the last event it was given (`lastId`, held as numbers by `GivenIds`);
+ * everything up to it was given, in order, with no gap. An event is given directly from the live feed
+ * only when it follows `lastId` (its `prevId`, stamped by the broker at publish time, is `lastId`).
+ * Otherwise the member catches up: it reads history after `lastId`, holding live events meanwhile, and
+ * releases the held ones after the read when they continue it (or reads again when they do not). A join is the first catch-up. So replay
  * racing live events, a join while a feed reconnects, or a live event arriving before the backfill of a
  * reconnect, can neither reorder, repeat nor skip an event.
  *
@@ -20,7 +20,7 @@
 import { HISTORY_READ_LIMIT, type Broker, type Subscription } from '../broker/broker';
 import { compareEventIds, previousEventId, type StoredEvent } from '../broker/event';
 import type { Logger } from '../log';
-import { RecentIds } from './recent-ids';
+import { GivenIds } from './given-ids';
 
 /** A socket in one or more conversations. */
 export interface Member {
@@ -39,25 +39,32 @@ const RETRY_MAX_MS = 5000;
  */
 const EMPTY_READS_BEFORE_GIVING_UP = 3;
 
-interface MemberState {
-  lastId?: string;
-  /** The last few ids given (they only increase, except after a rewind). */
-  recent: RecentIds;
+/**
+ * One member's place in one room: what it was given (its `GivenIds`, of which it is one) and where its
+ * catch-up stands. One object, since the hub reads it on every delivery to the member.
+ */
+class MemberState extends GivenIds {
   /** A catch-up read is running (or waiting to retry): live events are held, not given. */
-  busy: boolean;
-  held: StoredEvent[];
+  busy = true;
+  held: StoredEvent[] = [];
   /** Held events were dropped (too many): read history again instead of releasing them. */
-  overflow: boolean;
+  overflow = false;
   /** The member left, or its join failed: stop reading for it. */
-  gone: boolean;
-  /** Check, before the next read, that the store still holds `lastId` (after a feed gap or a resume). */
+  gone = false;
+  /** Check, before the next read, that the store still holds the last id (after a feed gap or a resume). */
   verify: boolean;
   /** The live feed had a gap while a read was running: read once more before calling it caught up. */
-  again: boolean;
-  failures: number;
-  timer?: NodeJS.Timeout;
+  again = false;
+  failures = 0;
+  timer?: NodeJS.Timeout = undefined;
   /** The join's catch-up, which a second join of the same member waits for. */
-  joining?: Promise<number>;
+  joining?: Promise<number> = undefined;
+
+  /** Joins at `after` (a resume point) or, when undefined, at the start of history. */
+  constructor(after?: string) {
+    super(after);
+    this.verify = after !== undefined;
+  }
 }
 
 interface Room {
@@ -125,17 +132,7 @@ export class Hub {
       await existing.joining;
       return 0;
     }
-    const state: MemberState = {
-      lastId: after,
-      recent: new RecentIds(),
-      busy: true,
-      held: [],
-      overflow: false,
-      gone: false,
-      verify: after !== undefined,
-      again: false,
-      failures: 0,
-    };
+    const state = new MemberState(after);
     room.members.set(member, state);
     const joined = (async () => {
       try {
@@ -177,7 +174,7 @@ export class Hub {
   backfillAll(): void {
     for (const room of this.rooms.values()) {
       for (const [member, state] of room.members) {
-        state.verify = state.lastId !== undefined;
+        state.verify = state.hasLast;
         state.again = true;
         this.recover(room, member, state);
       }
@@ -201,12 +198,12 @@ export class Hub {
         else state.overflow = true;
         continue;
       }
-      // The common case first: the event continues what the member has (give() still drops a repeat).
-      if (follows(event, state.lastId)) {
-        this.give(member, state, event);
+      // The common case first: the event continues what the member has.
+      if (follows(event, state)) {
+        this.give(member, state, event, event.prevId !== undefined);
         continue;
       }
-      if (state.lastId !== undefined && compareEventIds(event.id, state.lastId) <= 0) continue;
+      if (state.compareToLast(event.id) <= 0) continue;
       // A gap between what the member has and this event: read it from history.
       state.held.push(event);
       this.recover(room, member, state);
@@ -248,28 +245,28 @@ export class Hub {
     let emptyReads = 0;
     for (;;) {
       state.again = false;
-      if (state.verify && state.lastId !== undefined) {
+      const lastId = state.last;
+      if (state.verify && lastId !== undefined) {
         // Cleared before the check, so a feed gap reported while it runs asks for another one.
         state.verify = false;
         let position: string | undefined;
         try {
-          position = await this.position(conversation, state.lastId, state.recent.list());
+          position = await this.position(conversation, lastId, state.recent());
         } catch (error) {
           state.verify = true;
           throw error;
         }
         if (state.gone) return given;
-        if (position !== state.lastId) {
+        if (position !== lastId) {
           this.log.warn('history rewound; position moved back', { conversation });
           this.observer.onRewind?.(conversation);
-          state.lastId = position;
-          state.recent = new RecentIds(position === undefined ? [] : state.recent.list().filter((id) => compareEventIds(id, position) <= 0));
+          state.rewind(position);
         }
       }
       state.overflow = false;
       let read = 0;
       for (;;) {
-        const events = await this.broker.history(conversation, state.lastId);
+        const events = await this.broker.history(conversation, state.last);
         if (state.gone) return given;
         for (const event of events) if (this.give(member, state, event)) read += 1;
         if (events.length < HISTORY_READ_LIMIT) break;
@@ -281,8 +278,8 @@ export class Hub {
       let gap = false;
       emptyReads = read > 0 ? 0 : emptyReads + 1;
       for (const [index, event] of held.entries()) {
-        if (state.lastId !== undefined && compareEventIds(event.id, state.lastId) <= 0) continue;
-        if (!follows(event, state.lastId) && emptyReads < EMPTY_READS_BEFORE_GIVING_UP) {
+        if (state.compareToLast(event.id) <= 0) continue;
+        if (!follows(event, state) && emptyReads < EMPTY_READS_BEFORE_GIVING_UP) {
           // Read again, and keep the rest held: the read may have run before the missing event was written.
           state.held = held.slice(index).concat(state.held);
           gap = true;
@@ -328,11 +325,14 @@ export class Hub {
     return recent.length > 0 ? undefined : id;
   }
 
-  private give(member: Member, state: MemberState, event: StoredEvent): boolean {
+  /**
+   * Gives one event unless it is not newer than what the member has. `contiguous`: its `prevId` is the
+   * member's last id, so it is newer (the store appends each id after the one before), and is not compared.
+   */
+  private give(member: Member, state: MemberState, event: StoredEvent, contiguous = false): boolean {
     if (state.gone) return false;
-    if (state.lastId !== undefined && compareEventIds(event.id, state.lastId) <= 0) return false;
-    state.lastId = event.id;
-    state.recent.add(event.id);
+    if (!contiguous && state.compareToLast(event.id) <= 0) return false;
+    state.add(event.id);
     try {
       member.deliver(event);
       this.observer.onDelivered?.(event, member);
@@ -343,7 +343,8 @@ export class Hub {
   }
 }
 
-/** True when a live event directly continues a member at `lastId` (or when the broker did not say). */
-function follows(event: StoredEvent, lastId: string | undefined): boolean {
-  return event.prevId === undefined || event.prevId === (lastId ?? '');
+/** True when a live event directly continues what a member was given (or when the broker did not say). */
+function follows(event: StoredEvent, given: GivenIds): boolean {
+  const { prevId } = event;
+  return prevId === undefined || (given.hasLast ? given.isLast(prevId) : prevId === '');
 }

@@ -53,34 +53,63 @@ export const eventFrame = builtOncePerEvent(
 
 type Ref = string | number | undefined;
 
+/**
+ * The sending side of one native socket, which is also its member in the hub's rooms. One object with the
+ * socket and its limit: a delivery reads it and the socket, no closure or options of the connection, and
+ * the hub hands every event to every member of a room in one loop.
+ */
+class NativeSender implements Member {
+  /** The relay closed the socket (or it closed): nothing more is sent. */
+  closed = false;
+  private readonly maxBufferedBytes: number;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly options: ConnectionOptions,
+  ) {
+    this.maxBufferedBytes = options.maxBufferedBytes;
+  }
+
+  deliver(event: StoredEvent): void {
+    this.sendText(eventFrame(event));
+  }
+
+  /** Every frame goes through here, so whatever the relay queues for a socket counts against its limit. */
+  sendText(frame: string): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    if (this.overLimit()) return;
+    this.ws.send(frame);
+  }
+
+  /** True, and the socket closed with 4008, when what is queued for it passed the limit. */
+  overLimit(): boolean {
+    const buffered = this.ws.bufferedAmount;
+    if (buffered <= this.maxBufferedBytes) return false;
+    this.options.onSlowConsumer?.();
+    this.options.log.warn('slow consumer closed', { bufferedBytes: buffered });
+    this.closeWith(CLOSE.SLOW_CONSUMER, 'slow consumer: reconnect and resume');
+    return true;
+  }
+
+  closeWith(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ws.close(code, reason);
+    // A socket that does not read will not complete the closing handshake either.
+    setTimeout(() => this.ws.terminate(), 1000).unref();
+  }
+}
+
 /** Serves one authenticated native socket until it closes. */
 export function serveNativeConnection(ws: WebSocket, options: ConnectionOptions): void {
   const { hub, log } = options;
   const budget = new FrameBudget(options.frameRate);
-  let closed = false;
-
-  const closeWith = (code: number, reason: string): void => {
-    if (closed) return;
-    closed = true;
-    ws.close(code, reason);
-    // A socket that does not read will not complete the closing handshake either.
-    setTimeout(() => ws.terminate(), 1000).unref();
-  };
-  /** Every frame goes through here, so whatever the relay queues for a socket counts against its limit. */
-  const sendText = (frame: string): void => {
-    if (closed || ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > options.maxBufferedBytes) {
-      options.onSlowConsumer?.();
-      log.warn('slow consumer closed', { bufferedBytes: ws.bufferedAmount });
-      return closeWith(CLOSE.SLOW_CONSUMER, 'slow consumer: reconnect and resume');
-    }
-    ws.send(frame);
-  };
-  const send = (frame: object): void => sendText(JSON.stringify(frame));
+  const sender = new NativeSender(ws, options);
+  const closeWith = (code: number, reason: string): void => sender.closeWith(code, reason);
+  const send = (frame: object): void => sender.sendText(JSON.stringify(frame));
   const fail = (ref: Ref, code: string, message: string): void => send({ type: 'error', ref, code, message });
 
-  const member: Member = { deliver: (event) => sendText(eventFrame(event)) };
-  const rooms = new SocketRooms(hub, member, options.maxConversations);
+  const rooms = new SocketRooms(hub, sender, options.maxConversations);
 
   const expiresInMs = options.claims.exp * 1000 - Date.now();
   const expiry = setTimeout(() => closeWith(CLOSE.TOKEN_EXPIRED, 'token expired'), Math.max(0, expiresInMs));
@@ -96,16 +125,12 @@ export function serveNativeConnection(ws: WebSocket, options: ConnectionOptions)
   // WebSocket pings are answered by `ws` itself; they spend from the same budget, and their pongs count
   // against the send limit like any frame.
   ws.on('ping', () => {
-    if (closed || !spend()) return;
-    if (ws.bufferedAmount > options.maxBufferedBytes) {
-      options.onSlowConsumer?.();
-      log.warn('slow consumer closed', { bufferedBytes: ws.bufferedAmount });
-      closeWith(CLOSE.SLOW_CONSUMER, 'slow consumer: reconnect and resume');
-    }
+    if (sender.closed || !spend()) return;
+    sender.overLimit();
   });
 
   ws.on('message', (raw, isBinary) => {
-    if (closed || !spend()) return;
+    if (sender.closed || !spend()) return;
     if (isBinary) return fail(undefined, 'bad-frame', 'frames must be JSON text');
     let frame: { type?: unknown; ref?: unknown; conversation?: unknown; after?: unknown };
     try {
@@ -158,7 +183,7 @@ export function serveNativeConnection(ws: WebSocket, options: ConnectionOptions)
   }
 
   ws.on('close', () => {
-    closed = true;
+    sender.closed = true;
     clearTimeout(expiry);
     void rooms.close();
   });

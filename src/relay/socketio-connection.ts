@@ -10,6 +10,7 @@ import { describeBadName, parseConversationName, type ConversationName } from '.
 import { compareEventIds } from '../broker/event';
 import type { Logger } from '../log';
 import type { Hub, Member } from './hub';
+import { GivenIds } from './given-ids';
 import { SocketRooms } from './socket-rooms';
 import { socketIoPayload } from './socketio-payload';
 import { parseRoomArgs, type Ack } from './socketio-resume';
@@ -52,7 +53,7 @@ export function serveSocketIoConnection(socket: Socket, options: SocketIoConnect
   const { hub, log } = options;
   // The id of the last event this connection was given, per conversation: a re-join on the same
   // connection without a message id continues from it, so it never sees an event twice.
-  const lastGiven = new Map<string, string>();
+  const lastGiven = new Map<string, GivenIds>();
   let closed = false;
 
   /** Every packet the relay emits goes through here, so all of them count against the socket's limit. */
@@ -75,7 +76,9 @@ export function serveSocketIoConnection(socket: Socket, options: SocketIoConnect
   const member: Member = {
     deliver(event) {
       if (!writable()) return;
-      lastGiven.set(event.conversation, event.id);
+      const given = lastGiven.get(event.conversation);
+      if (given) given.add(event.id);
+      else lastGiven.set(event.conversation, new GivenIds(event.id));
       socket.emit(event.type, socketIoPayload(event));
     },
   };
@@ -110,7 +113,7 @@ export function serveSocketIoConnection(socket: Socket, options: SocketIoConnect
 
   /** Where a join replays from: after the message the client names, never before what it already got. */
   async function resumePoint(key: string, lastMessageId: string | undefined): Promise<string | undefined> {
-    const given = lastGiven.get(key);
+    const given = lastGiven.get(key)?.last;
     if (lastMessageId === undefined) return given;
     // Not found means history no longer holds it (trimmed or expired): everything still held is
     // newer, so the replay starts from the beginning, or from what this connection already got.
