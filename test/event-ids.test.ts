@@ -112,6 +112,24 @@ describe('the ids a member was last given', () => {
     assert.equal(sign(new GivenIds().compareToLast('0-0')), 1);
   });
 
+  it('advances only to a newer id, as compareToLast and add would, leaving everything as it was otherwise', () => {
+    const ids = ['1763719200123-4', '1763719200123-10', '1763719200124-0', '999-9', '0-0', '5-9007199254740993', '5-9007199254740992', '01-4', '7', 'x-1'];
+    for (const start of [undefined, ...ids]) {
+      for (const id of ids) {
+        const given = start === undefined ? new GivenIds() : withRecent(['1-0', start]);
+        const before = { last: given.last, recent: given.recent() };
+        const newer = given.compareToLast(id) > 0;
+        assert.equal(given.advance(id), newer, `${id} after ${start}`);
+        if (newer) assert.deepEqual({ last: given.last, recent: given.recent() }, { last: id, recent: [...before.recent, id] });
+        else assert.deepEqual({ last: given.last, recent: given.recent() }, before, 'an id not newer changes nothing');
+      }
+    }
+    const fromResumePoint = new GivenIds('5-0');
+    assert.equal(fromResumePoint.advance('5-0'), false);
+    assert.equal(fromResumePoint.advance('5-1'), true);
+    assert.deepEqual(fromResumePoint.recent(), ['5-1']);
+  });
+
   it('rewinds to an older id, keeping only the recent ids not newer than it', () => {
     const given = withRecent(['1-0', '1-1', '2-0', '3-0']);
     given.rewind('2-0');

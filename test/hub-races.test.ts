@@ -59,6 +59,21 @@ describe('hub: delivery under forced races', () => {
     assert.deepEqual(member.ids, ['1-0', '2-0', '3-0']);
   });
 
+  it('never gives a live event whose id is not above what the member has, though its prevId says it follows', async () => {
+    // The stream vanished (evicted, deleted) while its last-id key survived, and the server's clock is
+    // behind: new entries start below the id the key still stamps as their predecessor.
+    const member = await joinedWith('10-0');
+    broker.hold(CONVERSATION, '5-0', '5-1');
+    broker.live(ev('5-0', '10-0'));
+    broker.live(ev('5-1', '5-0'));
+    broker.hold(CONVERSATION, '5-0', '5-1', '11-0');
+    broker.live(ev('11-0', '5-1'));
+    await broker.drain();
+    await member.count(2);
+    await broker.drain();
+    assert.deepEqual(member.ids, ['10-0', '11-0'], 'in id order, nothing below what was given');
+  });
+
   it('after a feed gap, a live event that overtakes the backfill read waits for it (1, 2, 3, not 1, 3)', async () => {
     const member = await joinedWith('1-0');
     // Redis went away; 2-0 and 3-0 were published meanwhile. The backfill read is slow, and 3-0's live

@@ -45,22 +45,41 @@ export class GivenIds {
     return this.parts[LAST] >= 0 || this.exactLast !== undefined;
   }
 
+  /**
+   * Gives `id` when it is newer than the last id (or there is none): it becomes the last id and the newest
+   * of the recent ones, and true is returned; false, and nothing changed, for an id not newer. One read
+   * of the id for both, since it runs on every delivery.
+   */
+  advance(id: string): boolean {
+    const lastMs = this.parts[LAST];
+    if (this.exactLast === undefined && lastMs >= 0) {
+      const dash = id.indexOf('-');
+      const ms = dash > 0 ? decimal(id, 0, dash) : -1;
+      const seq = ms >= 0 ? decimal(id, dash + 1, id.length) : -1;
+      if (seq >= 0) {
+        if (ms < lastMs || (ms === lastMs && seq <= this.parts[LAST + 1])) return false;
+        this.push(ms, seq);
+        return true;
+      }
+    }
+    if (this.compareToLast(id) <= 0) return false;
+    this.add(id);
+    return true;
+  }
+
   /** An event with this id was given: it becomes the last id, and the newest of the recent ones. */
   add(id: string): void {
-    const slot = this.next;
-    const at = RING + slot * 2;
-    if (this.parse(id, at)) {
-      this.parts[LAST] = this.parts[at];
-      this.parts[LAST + 1] = this.parts[at + 1];
-      this.exactLast = undefined;
-      if (this.exact) this.exact[slot] = undefined;
-    } else {
-      this.parts[LAST] = -1;
-      this.exactLast = id;
-      (this.exact ??= [])[slot] = id;
+    const dash = id.indexOf('-');
+    const ms = dash > 0 ? decimal(id, 0, dash) : -1;
+    const seq = ms >= 0 ? decimal(id, dash + 1, id.length) : -1;
+    if (seq >= 0) {
+      this.push(ms, seq);
+      return;
     }
-    this.next = (slot + 1) % SIZE;
-    if (this.size < SIZE) this.size += 1;
+    this.parts[LAST] = -1;
+    this.exactLast = id;
+    (this.exact ??= [])[this.next] = id;
+    this.step();
   }
 
   /**
@@ -112,18 +131,33 @@ export class GivenIds {
   private setLast(id: string | undefined): void {
     this.exactLast = undefined;
     this.parts[LAST] = -1;
-    if (id !== undefined && !this.parse(id, LAST)) this.exactLast = id;
-  }
-
-  /** Writes the two numbers of `id` at `parts[at]`; false (nothing written) when they would not give it back exactly. */
-  private parse(id: string, at: number): boolean {
+    if (id === undefined) return;
     const dash = id.indexOf('-');
     const ms = dash > 0 ? decimal(id, 0, dash) : -1;
     const seq = ms >= 0 ? decimal(id, dash + 1, id.length) : -1;
-    if (seq < 0) return false;
+    if (seq < 0) {
+      this.exactLast = id;
+      return;
+    }
+    this.parts[LAST] = ms;
+    this.parts[LAST + 1] = seq;
+  }
+
+  /** The id of these two numbers becomes the last id and the newest of the ring. */
+  private push(ms: number, seq: number): void {
+    const at = RING + this.next * 2;
+    this.parts[LAST] = ms;
+    this.parts[LAST + 1] = seq;
     this.parts[at] = ms;
     this.parts[at + 1] = seq;
-    return true;
+    this.exactLast = undefined;
+    if (this.exact) this.exact[this.next] = undefined;
+    this.step();
+  }
+
+  private step(): void {
+    this.next = (this.next + 1) % SIZE;
+    if (this.size < SIZE) this.size += 1;
   }
 }
 

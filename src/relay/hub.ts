@@ -198,9 +198,9 @@ export class Hub {
         else state.overflow = true;
         continue;
       }
-      // The common case first: the event continues what the member has.
+      // The common case first: the event continues what the member has (give() still drops a repeat).
       if (follows(event, state)) {
-        this.give(member, state, event, event.prevId !== undefined);
+        this.give(member, state, event);
         continue;
       }
       if (state.compareToLast(event.id) <= 0) continue;
@@ -326,13 +326,12 @@ export class Hub {
   }
 
   /**
-   * Gives one event unless it is not newer than what the member has. `contiguous`: its `prevId` is the
-   * member's last id, so it is newer (the store appends each id after the one before), and is not compared.
+   * Gives one event unless it is not newer than what the member has, even when its `prevId` says it
+   * follows: a stream that vanished while its last-id key survived restarts at ids below it.
    */
-  private give(member: Member, state: MemberState, event: StoredEvent, contiguous = false): boolean {
+  private give(member: Member, state: MemberState, event: StoredEvent): boolean {
     if (state.gone) return false;
-    if (!contiguous && state.compareToLast(event.id) <= 0) return false;
-    state.add(event.id);
+    if (!state.advance(event.id)) return false;
     try {
       member.deliver(event);
       this.observer.onDelivered?.(event, member);
