@@ -52,15 +52,12 @@ export class GivenIds {
    */
   advance(id: string): boolean {
     const lastMs = this.parts[LAST];
-    if (this.exactLast === undefined && lastMs >= 0) {
-      const dash = id.indexOf('-');
-      const ms = dash > 0 ? decimal(id, 0, dash) : -1;
-      const seq = ms >= 0 ? decimal(id, dash + 1, id.length) : -1;
-      if (seq >= 0) {
-        if (ms < lastMs || (ms === lastMs && seq <= this.parts[LAST + 1])) return false;
-        this.push(ms, seq);
-        return true;
-      }
+    if (this.exactLast === undefined && lastMs >= 0 && readId(id)) {
+      const ms = read[0];
+      const seq = read[1];
+      if (ms < lastMs || (ms === lastMs && seq <= this.parts[LAST + 1])) return false;
+      this.push(ms, seq);
+      return true;
     }
     if (this.compareToLast(id) <= 0) return false;
     this.add(id);
@@ -69,11 +66,8 @@ export class GivenIds {
 
   /** An event with this id was given: it becomes the last id, and the newest of the recent ones. */
   add(id: string): void {
-    const dash = id.indexOf('-');
-    const ms = dash > 0 ? decimal(id, 0, dash) : -1;
-    const seq = ms >= 0 ? decimal(id, dash + 1, id.length) : -1;
-    if (seq >= 0) {
-      this.push(ms, seq);
+    if (readId(id)) {
+      this.push(read[0], read[1]);
       return;
     }
     this.parts[LAST] = -1;
@@ -110,9 +104,7 @@ export class GivenIds {
   isLast(id: string): boolean {
     if (this.exactLast !== undefined) return id === this.exactLast;
     const ms = this.parts[LAST];
-    if (ms < 0) return false;
-    const dash = id.indexOf('-');
-    return dash > 0 && decimal(id, 0, dash) === ms && decimal(id, dash + 1, id.length) === this.parts[LAST + 1];
+    return ms >= 0 && readId(id) && read[0] === ms && read[1] === this.parts[LAST + 1];
   }
 
   /** Orders `id` against the last id as compareEventIds does: positive when `id` is newer, or when there is no last id. */
@@ -121,10 +113,9 @@ export class GivenIds {
     const lastMs = this.parts[LAST];
     if (lastMs < 0) return 1;
     const lastSeq = this.parts[LAST + 1];
-    const dash = id.indexOf('-');
-    const ms = dash > 0 ? decimal(id, 0, dash) : -1;
-    const seq = ms >= 0 ? decimal(id, dash + 1, id.length) : -1;
-    if (seq < 0) return compareEventIds(id, `${lastMs}-${lastSeq}`);
+    if (!readId(id)) return compareEventIds(id, `${lastMs}-${lastSeq}`);
+    const ms = read[0];
+    const seq = read[1];
     return ms !== lastMs ? ms - lastMs : seq - lastSeq;
   }
 
@@ -132,15 +123,12 @@ export class GivenIds {
     this.exactLast = undefined;
     this.parts[LAST] = -1;
     if (id === undefined) return;
-    const dash = id.indexOf('-');
-    const ms = dash > 0 ? decimal(id, 0, dash) : -1;
-    const seq = ms >= 0 ? decimal(id, dash + 1, id.length) : -1;
-    if (seq < 0) {
+    if (!readId(id)) {
       this.exactLast = id;
       return;
     }
-    this.parts[LAST] = ms;
-    this.parts[LAST + 1] = seq;
+    this.parts[LAST] = read[0];
+    this.parts[LAST + 1] = read[1];
   }
 
   /** The id of these two numbers becomes the last id and the newest of the ring. */
@@ -159,6 +147,20 @@ export class GivenIds {
     this.next = (this.next + 1) % SIZE;
     if (this.size < SIZE) this.size += 1;
   }
+}
+
+/** Where `readId` puts the two numbers of the id it read: one pair for the process, which is single-threaded. */
+const read: [ms: number, seq: number] = [0, 0];
+
+/** Reads `id` into `read`; false (`read` unchanged) when two numbers would not give it back exactly. */
+function readId(id: string): boolean {
+  const dash = id.indexOf('-');
+  const ms = dash > 0 ? decimal(id, 0, dash) : -1;
+  const seq = ms >= 0 ? decimal(id, dash + 1, id.length) : -1;
+  if (seq < 0) return false;
+  read[0] = ms;
+  read[1] = seq;
+  return true;
 }
 
 /**
