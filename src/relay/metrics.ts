@@ -58,7 +58,7 @@ export class RelayMetrics {
    * sampled as densely as a quiet stream.
    */
   countDelivery(event: { readonly type: string; readonly ackTime: string }): void {
-    const index = typeIndex(event.type);
+    const index = (DATA_TYPES as readonly string[]).indexOf(event.type);
     if (index >= 0) this.deliveredByType[index] += 1;
     else this.deliveredOther.set(event.type, (this.deliveredOther.get(event.type) ?? 0) + 1);
     if (event === this.timed) return;
@@ -83,9 +83,4 @@ export class RelayMetrics {
       });
     }
   }
-}
-
-function typeIndex(type: string): number {
-  for (let i = 0; i < DATA_TYPES.length; i++) if (DATA_TYPES[i] === type) return i;
-  return -1;
 }
