@@ -301,6 +301,49 @@ describe('event handler and the functions-framework request domain', () => {
     }
   });
 
+  it('once ready it returns no promise, and a fault while answering still gets a 500 and a log line, and the next request is served', async () => {
+    // The framework makes one more promise to catch a returned one (bench): the ready path answers
+    // every outcome itself instead, so a fault there must not become an unhandled rejection.
+    let faulty = true;
+    const broker = {
+      publish: async () => ({
+        id: '1-0',
+        get duplicate(): boolean {
+          if (faulty) throw new Error('answer fault');
+          return false;
+        },
+      }),
+    } as unknown as Broker;
+    const handler = createEventHandler('new-message-event', async () => ({ broker, log: createLogger('answer-fault-test'), maxBodyBytes: 64 * 1024 }));
+    const returned: unknown[] = [];
+    const served = await serveFunction((req, res) => {
+      const answer = handler(req, res);
+      returned.push(answer);
+      return answer;
+    });
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown): void => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const response = await post(served.url, 'projects/p/conversations/answer-fault');
+        assert.equal(response.status, 500);
+        assert.deepEqual(await response.json(), { error: 'internal error' });
+      }
+      assert.ok(capturedLogs().some((entry) => entry.message === 'fault while answering a delivery; pub/sub will retry'));
+      faulty = false;
+      assert.equal((await post(served.url, 'projects/p/conversations/answer-fault')).status, 204);
+      // The first request resolved the dependencies (a promise); the ready path returned nothing.
+      assert.ok(returned[0] instanceof Promise);
+      assert.deepEqual(returned.slice(1), [undefined, undefined]);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(rejections, []);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      await served.close();
+    }
+  });
+
   it('what a function builds on its first request (lazy) is not bound to that request’s domain', async () => {
     let built: EventEmitter | undefined;
     const deps = lazy(async () => {

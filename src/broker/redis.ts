@@ -83,12 +83,20 @@ export class RedisBroker implements Broker {
   private subscriber?: Promise<Subscriber>;
   private readonly resubscribed = new Set<() => void>();
   private backfillTimers: NodeJS.Timeout[] = [];
+  // The limits as the publish script takes them, converted once.
+  private readonly dedupeTtl: string;
+  private readonly historyLength: string;
+  private readonly historyTtl: string;
 
   constructor(
     private readonly redis: RedisConnection,
-    private readonly limits: BrokerLimits,
+    limits: BrokerLimits,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.dedupeTtl = String(limits.dedupeTtlSeconds);
+    this.historyLength = String(limits.historyMaxLength);
+    this.historyTtl = String(limits.historyTtlSeconds);
+  }
 
   publish(record: EventRecord): Promise<PublishResult> {
     const { conversation } = record;
@@ -102,9 +110,9 @@ export class RedisBroker implements Broker {
       historyKey(conversation),
       channelKey(conversation),
       lastIdKey(conversation),
-      String(this.limits.dedupeTtlSeconds),
-      String(this.limits.historyMaxLength),
-      String(this.limits.historyTtlSeconds),
+      this.dedupeTtl,
+      this.historyLength,
+      this.historyTtl,
       serializeRecord(record),
       this.redis.isCluster ? 'SPUBLISH' : 'PUBLISH',
     ];

@@ -29,9 +29,17 @@ function header(headers: Headers, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The media type of a Content-Type header, lower case, without parameters. */
+function mediaType(contentType: string | undefined): string {
+  if (contentType === undefined) return '';
+  // As Pub/Sub and Eventarc send it: nothing to take apart.
+  if (contentType === 'application/json') return contentType;
+  return contentType.split(';')[0].trim().toLowerCase();
+}
+
 /** Parses a delivery; `ok: false` means the request is not a Pub/Sub or Eventarc delivery at all. */
 export function parseDelivery(headers: Headers, body: unknown): DeliveryResult {
-  const contentType = (header(headers, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const contentType = mediaType(header(headers, 'content-type'));
   if (contentType !== 'application/json' && contentType !== 'application/cloudevents+json') {
     return { ok: false, reason: 'content type must be application/json or application/cloudevents+json' };
   }
@@ -97,6 +105,18 @@ export function isBase64(data: string): boolean {
   return true;
 }
 
+/**
+ * The bytes of standard, padded base64, or undefined when `data` is not that (exactly when `isBase64` is
+ * false). Node's decoder is lenient (it skips what is not base64 and takes the URL-safe alphabet too), so
+ * its output is trusted at once only when encoding it again gives `data` back, which only canonical
+ * base64 does: what Pub/Sub sends. Anything else is held to the alphabet a character at a time.
+ */
+function decodeBase64(data: string): Buffer | undefined {
+  if (data.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(data, 'base64');
+  return bytes.toString('base64') === data || isBase64(data) ? bytes : undefined;
+}
+
 export type NotificationResult =
   | { ok: true; json: string; conversation: string }
   | { ok: false; reason: 'no-data' | 'bad-base64' | 'data-not-json' | 'no-conversation' };
@@ -107,8 +127,9 @@ export type NotificationResult =
  */
 export function decodeNotification(data: string | undefined): NotificationResult {
   if (data === undefined || data === '') return { ok: false, reason: 'no-data' };
-  if (!isBase64(data)) return { ok: false, reason: 'bad-base64' };
-  const json = Buffer.from(data, 'base64').toString('utf8');
+  const bytes = decodeBase64(data);
+  if (bytes === undefined) return { ok: false, reason: 'bad-base64' };
+  const json = bytes.toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(json);

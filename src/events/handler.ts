@@ -33,8 +33,22 @@ export interface EventHandlerDeps {
 /** The handler type, under the name this module's callers know. */
 export type HttpHandler = Handler;
 
-/** A handler's answer when nothing is left to wait for. */
-const DONE: Promise<void> = Promise.resolve();
+let isoSecond = NaN;
+let isoSecondPrefix = '';
+
+/**
+ * `new Date(ms).toISOString()`, the date and time formatted once a second and the milliseconds added:
+ * the same string, without formatting a date per delivery.
+ */
+export function isoTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond) {
+    isoSecondPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+    isoSecond = second;
+  }
+  const millis = ms - second * 1000;
+  return `${isoSecondPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+}
 
 /**
  * Builds the handler of one notification type; `deps` is resolved on the first request that gets them.
@@ -42,7 +56,9 @@ const DONE: Promise<void> = Promise.resolve();
  * functions-framework's per-request domain (`outsideRequestDomain`): every promise pays for async hooks
  * once the framework has made a domain, more when it is bound to one, and the framework's floor is what
  * this path is measured against (`npm run bench`). Everything here works through promises and no user
- * code runs here, so the domain would catch nothing of it that the returned promise does not carry.
+ * code runs here, so the domain would catch nothing of it. Once its dependencies are ready the handler
+ * returns no promise (the framework would make one more to catch it): it answers every outcome itself,
+ * an unexpected fault while answering included (`answerFault`).
  */
 export function createEventHandler(type: DataType, deps: () => Promise<EventHandlerDeps>): Handler {
   const published = counter('events_received_total', { type, outcome: 'published' });
@@ -59,14 +75,14 @@ export function createEventHandler(type: DataType, deps: () => Promise<EventHand
       });
     });
 
-  function handle(resolved: EventHandlerDeps, req: Request, res: Response): Promise<void> {
+  function handle(resolved: EventHandlerDeps, req: Request, res: Response): Promise<void> | void {
     const { pushAuth, projectId } = resolved;
     // The request's logger (trace fields and all) is built only when the request logs something.
     let requestLog: Logger | undefined;
     const log = (): Logger =>
       (requestLog ??= resolved.log.child({ dataType: type, ...traceFields(req.headers['x-cloud-trace-context'], projectId) }));
 
-    if (!allowMethods(req, res, ['POST'])) return DONE;
+    if (!allowMethods(req, res, ['POST'])) return;
     if (!pushAuth) return accept(resolved, req, res, log);
     return pushAuth.verify(req.headers.authorization).then(
       () => accept(resolved, req, res, log),
@@ -86,18 +102,18 @@ export function createEventHandler(type: DataType, deps: () => Promise<EventHand
   }
 
   /** An authenticated request: checks and decodes the delivery, then publishes it. */
-  function accept(resolved: EventHandlerDeps, req: Request, res: Response, log: () => Logger): Promise<void> {
+  function accept(resolved: EventHandlerDeps, req: Request, res: Response, log: () => Logger): void {
     const { broker, maxBodyBytes } = resolved;
     const size = req.rawBody?.length ?? Number(req.headers['content-length'] ?? 0);
     if (size > maxBodyBytes) {
       res.status(413).json({ error: `body larger than ${maxBodyBytes} bytes` });
-      return DONE;
+      return;
     }
     const delivery = parseDelivery(req.headers, req.body);
     if (!delivery.ok) {
       log().warn('not a pub/sub delivery', { reason: delivery.reason });
       res.status(400).json({ error: delivery.reason });
-      return DONE;
+      return;
     }
     const { message } = delivery;
     const decoded = decodeNotification(message.data);
@@ -107,7 +123,7 @@ export function createEventHandler(type: DataType, deps: () => Promise<EventHand
       log().error('undeliverable notification acknowledged', { reason, messageId: message.messageId });
       increment('events_undeliverable_total', { type, reason });
       res.status(204).end();
-      return DONE;
+      return;
     }
 
     const record: EventRecord = {
@@ -115,7 +131,7 @@ export function createEventHandler(type: DataType, deps: () => Promise<EventHand
       conversation,
       messageId: message.messageId,
       publishTime: message.publishTime,
-      ackTime: (resolved.now?.() ?? new Date()).toISOString(),
+      ackTime: resolved.now ? resolved.now().toISOString() : isoTime(Date.now()),
       attributes: message.attributes,
       data: decoded.json,
     };
@@ -126,27 +142,44 @@ export function createEventHandler(type: DataType, deps: () => Promise<EventHand
       // A broker that throws instead of rejecting is answered like one that rejects.
       publishing = Promise.reject(error);
     }
-    return publishing.then(
+    publishing.then(
       (result) => {
-        (result.duplicate ? duplicate : published)();
-        if (isLevelEnabled('DEBUG')) {
-          log().debug(result.duplicate ? 'duplicate delivery acknowledged' : 'event published', {
-            conversation,
-            messageId: message.messageId,
-            eventId: result.id,
-          });
+        try {
+          (result.duplicate ? duplicate : published)();
+          if (isLevelEnabled('DEBUG')) {
+            log().debug(result.duplicate ? 'duplicate delivery acknowledged' : 'event published', {
+              conversation,
+              messageId: message.messageId,
+              eventId: result.id,
+            });
+          }
+          res.status(204).end();
+        } catch (fault) {
+          answerFault(res, log, fault);
         }
-        res.status(204).end();
       },
       (error: unknown) => {
-        const unavailable = error instanceof UnavailableError;
-        increment('events_failed_total', { type, reason: unavailable ? 'unavailable' : 'error' });
-        log()[unavailable ? 'warn' : 'error']('event not published; pub/sub will retry', {
-          messageId: message.messageId,
-          error: unavailable ? error.message : error,
-        });
-        res.status(unavailable ? 503 : 500).json({ error: unavailable ? 'store unavailable, retry later' : 'internal error' });
+        try {
+          const unavailable = error instanceof UnavailableError;
+          increment('events_failed_total', { type, reason: unavailable ? 'unavailable' : 'error' });
+          log()[unavailable ? 'warn' : 'error']('event not published; pub/sub will retry', {
+            messageId: message.messageId,
+            error: unavailable ? error.message : error,
+          });
+          res.status(unavailable ? 503 : 500).json({ error: unavailable ? 'store unavailable, retry later' : 'internal error' });
+        } catch (fault) {
+          answerFault(res, log, fault);
+        }
       },
     );
   }
+}
+
+/**
+ * What the framework's crash response would have done for a fault while answering: the fault logged,
+ * and a 500 (retried by Pub/Sub) when nothing was sent yet.
+ */
+function answerFault(res: Response, log: () => Logger, fault: unknown): void {
+  log().error('fault while answering a delivery; pub/sub will retry', { error: fault });
+  if (!res.headersSent) res.status(500).json({ error: 'internal error' });
 }
