@@ -76,7 +76,11 @@ describe('event deliveries: the acknowledgement time', () => {
     const base = Date.UTC(2026, 11, 31, 23, 59, 58, 990);
     for (let ms = base; ms < base + 2_100; ms += 1) instants.push(ms);
     for (const remainder of [0, 1, 9, 10, 99, 100, 999]) instants.push(Date.UTC(2027, 0, 1, 0, 0, 0) + remainder, Date.UTC(2000, 1, 29, 12, 0, 0) + remainder);
-    for (let i = 0; i < 5_000; i++) instants.push(Math.floor(Math.random() * Date.UTC(9999, 0, 1)));
+    // Before 1970, before year 0 and past 9999 (six-digit years), to the ends of the Date range.
+    instants.push(-1, -999, -1000, -1001, Date.UTC(-1, 0, 1) + 5, Date.UTC(10000, 0, 1) + 7, 8.64e15, -8.64e15);
+    let seed = 20261201;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 5_000; i++) instants.push(Math.floor((next() * 2 - 1) * 8.64e15));
     for (const ms of instants) assert.equal(isoTime(ms), new Date(ms).toISOString(), String(ms));
   });
 });

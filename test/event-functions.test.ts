@@ -12,10 +12,11 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { eventFunction } from '../src/app/functions/events';
 import { closeSharedClients, lazy } from '../src/app/runtime';
 import { createClient } from '@redis/client';
+import type { IdTokenVerifier } from '../src/auth/google-id-token';
 import type { Broker } from '../src/broker/broker';
 import { historyKey } from '../src/broker/redis';
 import { createEventHandler } from '../src/events/handler';
-import { createLogger } from '../src/log';
+import { createLogger, type Logger } from '../src/log';
 import { counterValue } from '../src/metrics/counters';
 import { capturedLogs } from './setup';
 import { nextMessageId, notification, pushEnvelope } from './helpers/events';
@@ -336,6 +337,65 @@ describe('event handler and the functions-framework request domain', () => {
       // The first request resolved the dependencies (a promise); the ready path returned nothing.
       assert.ok(returned[0] instanceof Promise);
       assert.deepEqual(returned.slice(1), [undefined, undefined]);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(rejections, []);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      await served.close();
+    }
+  });
+
+  it('with push authentication too it returns no promise once ready, and a verifier or a log sink that fails unexpectedly still gets a 500', async () => {
+    let verifier: 'ok' | 'fault' = 'ok';
+    let sinkDown = false;
+    const pushAuth = {
+      verify: async (): Promise<void> => {
+        if (verifier === 'fault') throw new TypeError('verifier fault');
+      },
+    } as unknown as IdTokenVerifier;
+    const broker = { publish: async () => ({ id: '1-0', duplicate: false }) } as unknown as Broker;
+    const log = createLogger('push-fault-test');
+    const child = log.child.bind(log);
+    sinon.stub(log, 'child').callsFake((fields) => {
+      const real = child(fields);
+      return {
+        ...real,
+        child: real.child.bind(real),
+        debug: real.debug.bind(real),
+        info: real.info.bind(real),
+        notice: real.notice.bind(real),
+        warn: real.warn.bind(real),
+        error: (message: string, extra?: Record<string, unknown>) => {
+          if (sinkDown) throw new Error('log sink down');
+          real.error(message, extra);
+        },
+      } as Logger;
+    });
+    const handler = createEventHandler('new-message-event', async () => ({ broker, pushAuth, log, maxBodyBytes: 64 * 1024 }));
+    const returned: unknown[] = [];
+    const served = await serveFunction((req, res) => {
+      const answer = handler(req, res);
+      returned.push(answer);
+      return answer;
+    });
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown): void => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      assert.equal((await post(served.url, 'projects/p/conversations/push-fault')).status, 204);
+      verifier = 'fault';
+      const faulted = await post(served.url, 'projects/p/conversations/push-fault');
+      assert.equal(faulted.status, 500);
+      assert.deepEqual(await faulted.json(), { error: 'internal error' });
+      assert.ok(capturedLogs().some((entry) => entry.message === 'fault while answering a delivery; pub/sub will retry' && JSON.stringify(entry).includes('verifier fault')));
+      sinkDown = true;
+      const unlogged = await post(served.url, 'projects/p/conversations/push-fault');
+      assert.equal(unlogged.status, 500, 'the answer does not depend on the log line');
+      verifier = 'ok';
+      sinkDown = false;
+      assert.equal((await post(served.url, 'projects/p/conversations/push-fault')).status, 204);
+      assert.ok(returned[0] instanceof Promise, 'the first request resolves the dependencies');
+      assert.deepEqual(returned.slice(1), [undefined, undefined, undefined]);
       await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(rejections, []);
     } finally {

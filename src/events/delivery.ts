@@ -105,6 +105,9 @@ export function isBase64(data: string): boolean {
   return true;
 }
 
+/** Past this length the alphabet is checked before decoding, so what is not base64 is refused at its first wrong character. */
+const DECODE_FIRST_MAX_LENGTH = 1024 * 1024;
+
 /**
  * The bytes of standard, padded base64, or undefined when `data` is not that (exactly when `isBase64` is
  * false). Node's decoder is lenient (it skips what is not base64 and takes the URL-safe alphabet too), so
@@ -113,6 +116,7 @@ export function isBase64(data: string): boolean {
  */
 function decodeBase64(data: string): Buffer | undefined {
   if (data.length % 4 !== 0) return undefined;
+  if (data.length > DECODE_FIRST_MAX_LENGTH) return isBase64(data) ? Buffer.from(data, 'base64') : undefined;
   const bytes = Buffer.from(data, 'base64');
   return bytes.toString('base64') === data || isBase64(data) ? bytes : undefined;
 }

@@ -37,13 +37,14 @@ let isoSecond = NaN;
 let isoSecondPrefix = '';
 
 /**
- * `new Date(ms).toISOString()`, the date and time formatted once a second and the milliseconds added:
- * the same string, without formatting a date per delivery.
+ * `new Date(ms).toISOString()` for whole milliseconds (`Date.now()`), the date and time formatted once a
+ * second and the milliseconds added: the same string, without formatting a date per delivery.
  */
 export function isoTime(ms: number): string {
   const second = Math.floor(ms / 1000);
   if (second !== isoSecond) {
-    isoSecondPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+    // Everything but the milliseconds and the Z ("sssZ"), whatever the year's width.
+    isoSecondPrefix = new Date(second * 1000).toISOString().slice(0, -4);
     isoSecond = second;
   }
   const millis = ms - second * 1000;
@@ -57,8 +58,8 @@ export function isoTime(ms: number): string {
  * once the framework has made a domain, more when it is bound to one, and the framework's floor is what
  * this path is measured against (`npm run bench`). Everything here works through promises and no user
  * code runs here, so the domain would catch nothing of it. Once its dependencies are ready the handler
- * returns no promise (the framework would make one more to catch it): it answers every outcome itself,
- * an unexpected fault while answering included (`answerFault`).
+ * returns no promise, with push authentication or without (the framework would make one more to catch
+ * it): it answers every outcome itself, an unexpected fault while answering included (`answerFault`).
  */
 export function createEventHandler(type: DataType, deps: () => Promise<EventHandlerDeps>): Handler {
   const published = counter('events_received_total', { type, outcome: 'published' });
@@ -84,19 +85,29 @@ export function createEventHandler(type: DataType, deps: () => Promise<EventHand
 
     if (!allowMethods(req, res, ['POST'])) return;
     if (!pushAuth) return accept(resolved, req, res, log);
-    return pushAuth.verify(req.headers.authorization).then(
-      () => accept(resolved, req, res, log),
-      (error: unknown) => {
-        if (error instanceof UnavailableError) {
-          log().warn('push authentication unavailable: signing certificates could not be fetched; pub/sub will retry');
-          increment('events_failed_total', { type, reason: 'auth-unavailable' });
-          answerError(res, error, 'authentication unavailable, retry later');
-          return;
+    pushAuth.verify(req.headers.authorization).then(
+      () => {
+        try {
+          accept(resolved, req, res, log);
+        } catch (fault) {
+          answerFault(res, log, fault);
         }
-        if (!(error instanceof IdTokenError)) throw error;
-        log().warn('push authentication failed', { reason: error.message });
-        increment('events_rejected_total', { type, reason: error.kind });
-        res.status(error.kind === 'forbidden' ? 403 : 401).json({ error: error.message });
+      },
+      (error: unknown) => {
+        try {
+          if (error instanceof UnavailableError) {
+            log().warn('push authentication unavailable: signing certificates could not be fetched; pub/sub will retry');
+            increment('events_failed_total', { type, reason: 'auth-unavailable' });
+            answerError(res, error, 'authentication unavailable, retry later');
+            return;
+          }
+          if (!(error instanceof IdTokenError)) throw error;
+          log().warn('push authentication failed', { reason: error.message });
+          increment('events_rejected_total', { type, reason: error.kind });
+          res.status(error.kind === 'forbidden' ? 403 : 401).json({ error: error.message });
+        } catch (fault) {
+          answerFault(res, log, fault);
+        }
       },
     );
   }
@@ -176,10 +187,20 @@ export function createEventHandler(type: DataType, deps: () => Promise<EventHand
 }
 
 /**
- * What the framework's crash response would have done for a fault while answering: the fault logged,
- * and a 500 (retried by Pub/Sub) when nothing was sent yet.
+ * What the framework's crash response would have done for a fault while answering: the fault logged, and
+ * a 500 (retried by Pub/Sub) when nothing was sent yet, or the response cut off when part of it was. It
+ * never throws: nothing is left to catch what it would throw (an unhandled rejection ends the instance).
  */
 function answerFault(res: Response, log: () => Logger, fault: unknown): void {
-  log().error('fault while answering a delivery; pub/sub will retry', { error: fault });
-  if (!res.headersSent) res.status(500).json({ error: 'internal error' });
+  try {
+    log().error('fault while answering a delivery; pub/sub will retry', { error: fault });
+  } catch {
+    // The log line is lost; the answer is not.
+  }
+  try {
+    if (!res.headersSent) res.status(500).json({ error: 'internal error' });
+    else if (!res.writableEnded) res.destroy();
+  } catch {
+    res.destroy();
+  }
 }

@@ -71,9 +71,10 @@ interface RequestDomain {
  *   the life of the process, where anything they threw would land on a response long finished;
  * - a throw from a timer or socket callback that `fn` starts, or an `'error'` event nobody listens to,
  *   reaches the framework's process handler (a 500 and a restart of the instance) instead of this
- *   request's crash response. Promise rejections are unaffected (a domain never catches them; the promise
- *   the handler returns is still caught by the framework), so it suits code that works through promises
- *   and runs no user code, not a handler that runs user code (the webhook keeps its domain).
+ *   request's crash response. Promise rejections are unaffected (a domain never catches them; a promise
+ *   the handler returns is still caught by the framework, and one that returns none answers its own
+ *   failures), so it suits code that works through promises and runs no user code, not a handler that
+ *   runs user code (the webhook keeps its domain).
  * Outside the framework (`process.domain` null or undefined) `fn` simply runs.
  */
 export function outsideRequestDomain<T>(fn: () => T): T {
