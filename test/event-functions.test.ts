@@ -15,13 +15,13 @@ import { createClient } from '@redis/client';
 import type { IdTokenVerifier } from '../src/auth/google-id-token';
 import type { Broker } from '../src/broker/broker';
 import { historyKey } from '../src/broker/redis';
-import { createEventHandler } from '../src/events/handler';
+import { createEventHandler, type HttpHandler } from '../src/events/handler';
 import { createLogger, type Logger } from '../src/log';
 import { counterValue } from '../src/metrics/counters';
 import { capturedLogs } from './setup';
 import { nextMessageId, notification, pushEnvelope } from './helpers/events';
 import { RedisServer } from './helpers/redis-server';
-import { serveFunction } from './helpers/webhook';
+import { serveFunction, type ServedWebhook } from './helpers/webhook';
 
 const ENTRY_POINTS = {
   humanAgentAssistantEvent: 'human-agent-assistant-event',
@@ -243,6 +243,24 @@ describe('event handler and the functions-framework request domain', () => {
       body: JSON.stringify(pushEnvelope(notification('new-message-event', conversation))),
     });
 
+  /** Serves `handler`, keeping what each call returned and every unhandled rejection meanwhile. */
+  async function serveWatched(handler: HttpHandler): Promise<{ served: ServedWebhook; returned: unknown[]; rejections: unknown[]; stop: () => Promise<void> }> {
+    const returned: unknown[] = [];
+    const served = await serveFunction((req, res) => {
+      const answer = handler(req, res);
+      returned.push(answer);
+      return answer;
+    });
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown): void => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    const stop = async (): Promise<void> => {
+      process.off('unhandledRejection', onRejection);
+      await served.close();
+    };
+    return { served, returned, rejections, stop };
+  }
+
   it('publishes outside the request domain, answers 204, and leaves the framework its domain as it was', async () => {
     // The framework runs each request in a node:domain; promises bound to one pay for it (bench).
     const seen: { domainAtPublish?: unknown } = {};
@@ -316,15 +334,7 @@ describe('event handler and the functions-framework request domain', () => {
       }),
     } as unknown as Broker;
     const handler = createEventHandler('new-message-event', async () => ({ broker, log: createLogger('answer-fault-test'), maxBodyBytes: 64 * 1024 }));
-    const returned: unknown[] = [];
-    const served = await serveFunction((req, res) => {
-      const answer = handler(req, res);
-      returned.push(answer);
-      return answer;
-    });
-    const rejections: unknown[] = [];
-    const onRejection = (reason: unknown): void => void rejections.push(reason);
-    process.on('unhandledRejection', onRejection);
+    const { served, returned, rejections, stop } = await serveWatched(handler);
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
         const response = await post(served.url, 'projects/p/conversations/answer-fault');
@@ -340,8 +350,7 @@ describe('event handler and the functions-framework request domain', () => {
       await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(rejections, []);
     } finally {
-      process.off('unhandledRejection', onRejection);
-      await served.close();
+      await stop();
     }
   });
 
@@ -358,29 +367,15 @@ describe('event handler and the functions-framework request domain', () => {
     const child = log.child.bind(log);
     sinon.stub(log, 'child').callsFake((fields) => {
       const real = child(fields);
-      return {
-        ...real,
-        child: real.child.bind(real),
-        debug: real.debug.bind(real),
-        info: real.info.bind(real),
-        notice: real.notice.bind(real),
-        warn: real.warn.bind(real),
+      return Object.assign(Object.create(real) as Logger, {
         error: (message: string, extra?: Record<string, unknown>) => {
           if (sinkDown) throw new Error('log sink down');
           real.error(message, extra);
         },
-      } as Logger;
+      });
     });
     const handler = createEventHandler('new-message-event', async () => ({ broker, pushAuth, log, maxBodyBytes: 64 * 1024 }));
-    const returned: unknown[] = [];
-    const served = await serveFunction((req, res) => {
-      const answer = handler(req, res);
-      returned.push(answer);
-      return answer;
-    });
-    const rejections: unknown[] = [];
-    const onRejection = (reason: unknown): void => void rejections.push(reason);
-    process.on('unhandledRejection', onRejection);
+    const { served, returned, rejections, stop } = await serveWatched(handler);
     try {
       assert.equal((await post(served.url, 'projects/p/conversations/push-fault')).status, 204);
       verifier = 'fault';
@@ -399,8 +394,7 @@ describe('event handler and the functions-framework request domain', () => {
       await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(rejections, []);
     } finally {
-      process.off('unhandledRejection', onRejection);
-      await served.close();
+      await stop();
     }
   });
 
