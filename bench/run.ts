@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the project measured beside its floors, on loopback, every figure in at least three
- * rounds (interleaved where two things are compared), each with the machine's load; the median and the
- * worst round reported against the targets, as a Markdown table (README's) and bench-results.json.
+ * rounds (five, interleaved, where the project is compared with a reference), each with the machine's
+ * load; the median and the worst round reported against the targets, as a Markdown table (README's) and
+ * bench-results.json.
  * BENCH_QUICK=1 lowers the sizes for a quick look (the figures are then not the targets' sizes).
  */
 import { writeFileSync } from 'node:fs';
@@ -17,6 +18,9 @@ import { summarize, type Row } from './report';
 import { benchWebhook } from './webhook';
 
 const quick = process.env.BENCH_QUICK === '1';
+/** Rounds of the figures that compare the project with a reference, whose verdict is on a ratio per round. */
+const COMPARED_ROUNDS = 5;
+/** Rounds of the sustained rate (a ladder of rates, each in every round) and of the webhook. */
 const ROUNDS = 3;
 
 const sizes = quick
@@ -26,7 +30,7 @@ const sizes = quick
 /** Runs `measure` for each system in `rounds` rounds, the order alternating round by round. */
 async function interleaved<S extends string, R>(systems: readonly S[], measure: (system: S) => Promise<R>, describe: (r: R) => string): Promise<Record<S, R[]>> {
   const results = Object.fromEntries(systems.map((s) => [s, [] as R[]])) as Record<S, R[]>;
-  for (let r = 0; r < ROUNDS; r++) {
+  for (let r = 0; r < COMPARED_ROUNDS; r++) {
     for (const system of r % 2 === 0 ? systems : [...systems].reverse()) {
       const result = await measure(system);
       results[system].push(result);
@@ -46,19 +50,19 @@ async function main(): Promise<void> {
   console.log(`connect + join: ${sizes.native} native desktops, project relay vs bare reference (${sizes.workers} client processes)`);
   const native = await interleaved(['project', 'bare'] as const, (s) => connectRound(s, 'native', sizes.native, sizes.workers), describeConnect);
 
-  console.log(`connect + join: ${sizes.socketio} Socket.IO desktops (project) vs ${sizes.socketio} native desktops (bare reference)`);
-  const sio = await interleaved(['socketio', 'bare'] as const, (s) => (s === 'bare' ? connectRound('bare', 'native', sizes.socketio, sizes.workers) : connectRound('project', 'socketio', sizes.socketio, sizes.workers)), describeConnect);
+  console.log(`connect + join: ${sizes.socketio} Socket.IO desktops (project; speaking the protocol over ws, and socket.io-client) vs ${sizes.socketio} native desktops (bare reference)`);
+  const sio = await interleaved(['socketio-wire', 'socketio', 'bare'] as const, (s) => (s === 'bare' ? connectRound('bare', 'native', sizes.socketio, sizes.workers) : connectRound('project', s, sizes.socketio, sizes.workers)), describeConnect);
 
   const describeRelay = (r: RelayCpuRound): string => `${r.cpuMicrosPerEvent.toFixed(1)} µs/event, lost ${r.lost}, p99 ${r.p99Ms.toFixed(1)} ms`;
   console.log(`relay CPU per delivered event: ${sizes.relayDesktops} desktops on each relay, ${sizes.relayEps} events/s for ${sizes.seconds} s, both relays at once`);
-  const relay = await relayCpuRounds({ desktops: sizes.relayDesktops, eps: sizes.relayEps, seconds: sizes.seconds, rounds: ROUNDS });
+  const relay = await relayCpuRounds({ desktops: sizes.relayDesktops, eps: sizes.relayEps, seconds: sizes.seconds, rounds: COMPARED_ROUNDS });
   relay.project.forEach((p, i) => console.log(`  round ${i + 1}: project ${describeRelay(p)}; bare ${describeRelay(relay.bare[i])}; ${loadText(p)}`));
 
   const describeFn = (r: FunctionCpuRound): string => `${r.cpuMicrosPerEvent.toFixed(1)} µs/event (acknowledged ${r.acknowledged}/${r.sent})`;
   const fn = [];
   for (const eps of sizes.fnRates) {
     console.log(`event function CPU per event: ${eps} deliveries/s for ${sizes.seconds} s, the project and the no-op function at once, then the bare reference`);
-    const rounds = await functionCpuRounds({ eps, seconds: sizes.seconds, rounds: ROUNDS });
+    const rounds = await functionCpuRounds({ eps, seconds: sizes.seconds, rounds: COMPARED_ROUNDS });
     rounds.project.forEach((p, i) => console.log(`  round ${i + 1}: project ${describeFn(p)}; no-op ${describeFn(rounds.noop[i])}; ${loadText(p)}; bare ${describeFn(rounds.bare[i])}`));
     fn.push({ eps, ...rounds });
   }
@@ -66,7 +70,7 @@ async function main(): Promise<void> {
   console.log(`highest sustained rate through one event function: ${sizes.pathDesktops} desktops, rates ${sizes.rates.join(', ')}/s, ${ROUNDS} rounds of ${sizes.pathSeconds} s`);
   const sustained = await sustainedRates({ desktops: sizes.pathDesktops, rates: sizes.rates, rounds: ROUNDS, seconds: sizes.pathSeconds });
 
-  console.log('fulfillment webhook: 1000 requests/s, 3 rounds');
+  console.log(`fulfillment webhook: 1000 requests/s, ${ROUNDS} rounds`);
   const webhook = [];
   for (let r = 0; r < ROUNDS; r++) webhook.push({ ...(await benchWebhook({})), loadavg1: Math.round(loadavg()[0] * 100) / 100 });
   console.log(JSON.stringify(webhook));
@@ -78,7 +82,7 @@ async function main(): Promise<void> {
   const rows: Row[] = summarize({ native, sio, relay, fn, sustained, webhook, coldStart, sizes });
   const header = `${started.toISOString().slice(0, 10)}, ${hostname()}: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, loopback${quick ? ', BENCH_QUICK sizes' : ''}`;
   const table = [
-    `Measured ${header}. Median of ${ROUNDS} rounds (worst round in brackets); load = 1-minute load average and CPU used by other processes (% of one core) during the rounds, worst round.`,
+    `Measured ${header}. Median of ${COMPARED_ROUNDS} rounds where the project is compared with a reference, of ${ROUNDS} for the sustained rate and the webhook (worst round in brackets); load = 1-minute load average and CPU used by other processes (% of one core) during the rounds, worst round.`,
     '',
     '| figure | project | reference | target | met | load |',
     '|---|---|---|---|---|---|',

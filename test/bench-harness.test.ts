@@ -6,7 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { functionCpuRounds } from '../bench/figures/function-cpu';
-import { relayCpuRounds } from '../bench/figures/relay-cpu';
+import { gather, relayCpuRounds } from '../bench/figures/relay-cpu';
+import { benchToken, startRedis, startRelay } from '../bench/harness';
+import { DesktopPool, PosterPool } from '../bench/load/pool';
 
 describe('benchmark figures at toy sizes', function () {
   this.timeout(60_000);
@@ -36,6 +38,46 @@ describe('benchmark figures at toy sizes', function () {
       assert.ok(round.sent > 0, `${system} was offered deliveries`);
       assert.equal(round.acknowledged, round.sent, `${system} acknowledged every delivery`);
       assert.ok(Number.isFinite(round.cpuMicrosPerEvent) && round.cpuMicrosPerEvent >= 0);
+    }
+  });
+
+  it('Socket.IO desktops speaking the protocol over ws are served as socket.io-client desktops are: joined, and sent every event', async () => {
+    const redis = await startRedis();
+    const relay = await startRelay({ REDIS_URL: redis.url });
+    const wire = new DesktopPool(1);
+    const client = new DesktopPool(1);
+    const posters = new PosterPool(1);
+    try {
+      const token = await benchToken();
+      const prefix = 'projects/bench-project/conversations/wire-';
+      // The same conversations for both kinds, so each event published reaches one desktop of each.
+      assert.equal(await wire.connect({ protocol: 'socketio-wire', url: relay.url, token, prefix, count: 20, concurrency: 10 }), 0, 'every wire desktop joined');
+      assert.equal(await client.connect({ protocol: 'socketio', url: relay.url, token, prefix, count: 20, concurrency: 10 }), 0, 'every socket.io-client desktop joined');
+      const { sent } = await posters.offer({ mode: 'redis', url: redis.url, prefix, conversations: 20, eps: 200, seconds: 1 });
+      assert.ok(sent > 0);
+      assert.equal((await gather(wire, sent)).length, sent, 'the wire desktops received every event');
+      assert.equal((await gather(client, sent)).length, sent, 'the socket.io-client desktops received every event');
+    } finally {
+      await posters.close();
+      await wire.close();
+      await client.close();
+      await relay.stop();
+      await redis.destroy();
+    }
+  });
+
+  it('a wire desktop whose token the relay refuses fails to join, as a socket.io-client desktop does', async () => {
+    const redis = await startRedis();
+    const relay = await startRelay({ REDIS_URL: redis.url });
+    const pool = new DesktopPool(1);
+    try {
+      const prefix = 'projects/bench-project/conversations/refused-';
+      assert.equal(await pool.connect({ protocol: 'socketio-wire', url: relay.url, token: 'not-a-token', prefix, count: 3, concurrency: 3 }), 3);
+      assert.equal(await pool.connect({ protocol: 'socketio', url: relay.url, token: 'not-a-token', prefix, count: 3, concurrency: 3 }), 3);
+    } finally {
+      await pool.close();
+      await relay.stop();
+      await redis.destroy();
     }
   });
 });

@@ -4,6 +4,7 @@
  * memory per connected desktop once they are idle (settled RSS after minus before, after a warm-up).
  * The project's relay (native or Socket.IO) and the bare reference, in interleaved rounds.
  */
+import type { DesktopProtocol } from '../load/desktops';
 import { DesktopPool } from '../load/pool';
 import { cpuSecondsOf, watchLoad, type Load } from '../machine';
 import { benchToken, settledRss, startBareRelay, startRedis, startRelay } from '../harness';
@@ -12,7 +13,7 @@ export type RelaySystem = 'project' | 'bare';
 
 export interface ConnectRound {
   readonly system: RelaySystem;
-  readonly protocol: 'native' | 'socketio';
+  readonly protocol: DesktopProtocol;
   readonly desktops: number;
   readonly failed: number;
   readonly seconds: number;
@@ -23,7 +24,7 @@ export interface ConnectRound {
 
 let run = 0;
 
-export async function connectRound(system: RelaySystem, protocol: 'native' | 'socketio', desktops: number, workers: number): Promise<ConnectRound> {
+export async function connectRound(system: RelaySystem, protocol: DesktopProtocol, desktops: number, workers: number): Promise<ConnectRound> {
   const redis = await startRedis();
   const relay = system === 'project' ? await startRelay({ REDIS_URL: redis.url }) : await startBareRelay({ REDIS_URL: redis.url });
   const pool = new DesktopPool(workers);

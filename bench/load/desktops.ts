@@ -3,6 +3,14 @@
  * share of desktops to a relay, native protocol or Socket.IO, each joined to its own conversation, and
  * records the latency of every event it receives from the send time carried in the message id
  * (bench/load/ids.ts). Several run at once so the clients are not the bottleneck.
+ *
+ * Socket.IO desktops come in two kinds: `socketio`, the real socket.io-client (WebSocket transport), and
+ * `socketio-wire`, which speaks the same protocol itself over `ws` (Engine.IO v4 over WebSocket, Socket.IO
+ * v5 packets: https://socket.io/docs/v4/engine-io-protocol/, https://socket.io/docs/v4/socket-io-protocol/).
+ * The relay does the same work for both (the handshake, CONNECT with the token as `auth`, the join and its
+ * acknowledgement, the relay's pings answered, events pushed); the second costs the generator a fraction
+ * of what socket.io-client does, so thousands of them do not leave the generator the bottleneck.
+ * test/bench-harness.test.ts runs both against the project's relay on the same events.
  */
 import WebSocket from 'ws';
 import { io, type Socket } from 'socket.io-client';
@@ -10,7 +18,7 @@ import { latencyOf } from './ids';
 
 export interface ConnectCommand {
   readonly cmd: 'connect';
-  readonly protocol: 'native' | 'socketio';
+  readonly protocol: DesktopProtocol;
   /** Relay base URL (`http://127.0.0.1:PORT`). */
   readonly url: string;
   readonly token: string;
@@ -22,13 +30,16 @@ export interface ConnectCommand {
   readonly concurrency: number;
 }
 
+export type DesktopProtocol = 'native' | 'socketio' | 'socketio-wire';
+
 export type Command = ConnectCommand | { readonly cmd: 'collect' } | { readonly cmd: 'close' };
 
 const closers: Array<() => void> = [];
 let latencies: number[] = [];
 
+/** A native `event` frame (`messageId`) or a Socket.IO EVENT packet (`message_id`), read as text. */
 function onEventText(text: string): void {
-  const match = /"messageId":"([^"]+)"/.exec(text);
+  const match = /"(?:messageId|message_id)":"([^"]+)"/.exec(text);
   const latency = match ? latencyOf(match[1]) : undefined;
   if (latency !== undefined) latencies.push(latency);
 }
@@ -68,8 +79,35 @@ function socketio(command: ConnectCommand, i: number): Promise<void> {
   });
 }
 
+/** A Socket.IO desktop as the protocol has it, over `ws` (see the top of this file). */
+function socketioWire(command: ConnectCommand, i: number): Promise<void> {
+  const conversation = `${command.prefix}${command.first + i}`;
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${command.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
+    closers.push(() => ws.terminate());
+    ws.once('error', reject);
+    ws.once('close', () => reject(new Error('closed before joining'))); // after the join, a no-op
+    ws.on('message', (raw) => {
+      const text = raw.toString();
+      // Engine.IO packet types: 0 open, 2 ping (answered 3, pong), 4 message, whose first character is the
+      // Socket.IO packet type: 0 CONNECT, 2 EVENT, 3 ACK, 4 CONNECT_ERROR; `420`/`430` carry ack id 0.
+      if (text.startsWith('42')) return onEventText(text);
+      if (text === '2') return ws.send('3');
+      if (text.startsWith('0')) return ws.send(`40${JSON.stringify({ token: command.token })}`);
+      if (text.startsWith('40')) return ws.send(`420${JSON.stringify(['join-conversation', conversation])}`);
+      if (text.startsWith('430')) {
+        const [ok, result] = JSON.parse(text.slice(3)) as [boolean, unknown];
+        return ok ? resolve() : reject(new Error(String(result)));
+      }
+      if (text.startsWith('44')) reject(new Error(text));
+    });
+  });
+}
+
+const OPENERS: Record<DesktopProtocol, (command: ConnectCommand, i: number) => Promise<void>> = { native, socketio, 'socketio-wire': socketioWire };
+
 async function connect(command: ConnectCommand): Promise<{ failed: number }> {
-  const open = command.protocol === 'native' ? native : socketio;
+  const open = OPENERS[command.protocol];
   let next = 0;
   let failed = 0;
   const lane = async (): Promise<void> => {
