@@ -15,7 +15,7 @@ import { RedisServer } from '../support/redis-server';
 
 export interface ColdStartRow {
   readonly unit: string;
-  /** Size of the unit's bundle (`index.js`), bytes. */
+  /** Size of the unit's bundle (`index.cjs`), bytes. */
   readonly bundleBytes: number;
   readonly runs: number;
   readonly medianMs: number;

@@ -62,17 +62,17 @@ describe('deployable units (scripts/bundle.mjs) installed from their upload and 
     if (out) await rm(out, { recursive: true, force: true });
   });
 
-  it('builds one unit per registered entry point, each with main index.js and only production dependencies', () => {
+  it('builds one unit per registered entry point, each with main index.cjs (CommonJS by its name: no package.json lookup by the framework at start) and only production dependencies', () => {
     assert.deepEqual(units.map((unit) => unit.name).sort(), registeredEntryPoints());
     const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     for (const unit of units) {
       const pkg = JSON.parse(readFileSync(join(unit.dir, 'package.json'), 'utf8')) as { main: string; dependencies: Record<string, string>; devDependencies?: unknown };
-      assert.equal(pkg.main, 'index.js');
+      assert.equal(pkg.main, 'index.cjs');
       assert.equal(pkg.devDependencies, undefined);
       assert.ok(pkg.dependencies['@google-cloud/functions-framework'], `${unit.name} declares the functions-framework`);
       for (const name of Object.keys(pkg.dependencies)) assert.ok(rootPackage.dependencies[name], `${unit.name}: ${name} is a production dependency`);
-      assert.deepEqual(readdirSync(unit.dir).sort(), ['.gcloudignore', 'index.js', 'package-lock.json', 'package.json']);
-      assert.deepEqual(uploaded.get(unit.name), ['index.js', 'package-lock.json', 'package.json'], `${unit.name} uploads the bundle, package.json and lockfile only`);
+      assert.deepEqual(readdirSync(unit.dir).sort(), ['.gcloudignore', 'index.cjs', 'package-lock.json', 'package.json']);
+      assert.deepEqual(uploaded.get(unit.name), ['index.cjs', 'package-lock.json', 'package.json'], `${unit.name} uploads the bundle, package.json and lockfile only`);
     }
   });
 
@@ -110,7 +110,7 @@ describe('deployable units (scripts/bundle.mjs) installed from their upload and 
     assert.deepEqual(Object.keys(byName.get('newMessageEvent')!.dependencies).sort(), ['@google-cloud/functions-framework', 'google-auth-library']);
     assert.ok(byName.get('register')!.dependencies['@google-cloud/secret-manager']);
     for (const unit of units) {
-      const code = readFileSync(join(unit.dir, 'index.js'), 'utf8');
+      const code = readFileSync(join(unit.dir, 'index.cjs'), 'utf8');
       assert.doesNotMatch(code, /node_modules\/google-auth-library\//, `${unit.name} bundles no google-auth-library`);
       assert.doesNotMatch(code, /node_modules\/@google-cloud\/(secret-manager|pubsub|dialogflow)\//, `${unit.name} bundles no Google client library`);
       assert.doesNotMatch(code, /node_modules\/(express|socket\.io|prom-client)\//, `${unit.name} bundles nothing of the relay`);
