@@ -44,11 +44,15 @@ function loadOf(...groups: ReadonlyArray<ReadonlyArray<{ load: Load }>>): string
   return `${fmt(Math.max(...loads.map((l) => l.loadavg1)), 2)}, ${Math.max(...loads.map((l) => l.otherCpuPercent))}%`;
 }
 
-/** "yes" when the ratio of medians is within `limit` and the worst project round within it too, else why not. */
-function verdict(project: number, reference: number, limit: number, worstProject: number): string {
+/**
+ * "yes" when the ratio of medians is within `limit`, the worst project round within it too, and no desktop
+ * of any round (project or reference) failed to connect; else why not.
+ */
+function verdict(project: number, reference: number, limit: number, worstProject: number, rounds: ReadonlyArray<{ failed: number }>): string {
   const ratio = project / reference;
   const worst = worstProject / reference;
-  return `${ratio <= limit && worst <= limit ? 'yes' : 'NO'}: ${fmt(ratio, 2)}× (worst ${fmt(worst, 2)}×)`;
+  const failed = rounds.reduce((n, r) => n + r.failed, 0);
+  return `${ratio <= limit && worst <= limit && failed === 0 ? 'yes' : 'NO'}: ${fmt(ratio, 2)}× (worst ${fmt(worst, 2)}×)${failed > 0 ? `, ${fmt(failed, 0)} desktops failed` : ''}`;
 }
 
 export function summarize(input: Inputs): Row[] {
@@ -62,13 +66,18 @@ export function summarize(input: Inputs): Row[] {
   /** Deliveries acknowledged of those offered, over every round. */
   const acked = (rounds: ReadonlyArray<{ sent: number; acknowledged: number }>): string =>
     `${fmt(rounds.reduce((n, r) => n + r.acknowledged, 0), 0)} of ${fmt(rounds.reduce((n, r) => n + r.sent, 0), 0)}`;
-  /** Each round's project figure over the reference's of the same round (measured side by side). */
-  const paired = (project: ReadonlyArray<{ cpuMicrosPerEvent: number }>, reference: ReadonlyArray<{ cpuMicrosPerEvent: number }>): string => {
+  /**
+   * Each round's project figure over the reference's of the same round (measured side by side); "yes" only
+   * when the median and the worst round are within 1.1× and nothing was lost (`missing`: events not
+   * delivered, or deliveries not acknowledged, over every round of both).
+   */
+  const paired = (project: ReadonlyArray<{ cpuMicrosPerEvent: number }>, reference: ReadonlyArray<{ cpuMicrosPerEvent: number }>, missing: number): string => {
     const ratios = project.map((p, i) => p.cpuMicrosPerEvent / reference[i].cpuMicrosPerEvent);
     const ratio = median(ratios);
     const worst = Math.max(...ratios);
-    return `${ratio <= 1.1 && worst <= 1.1 ? 'yes' : 'NO'}: ${fmt(ratio, 2)}× (worst round ${fmt(worst, 2)}×)`;
+    return `${ratio <= 1.1 && worst <= 1.1 && missing === 0 ? 'yes' : 'NO'}: ${fmt(ratio, 2)}× (worst round ${fmt(worst, 2)}×)${missing > 0 ? `, ${fmt(missing, 0)} missing` : ''}`;
   };
+  const unacknowledged = (rounds: ReadonlyArray<{ sent: number; acknowledged: number }>): number => rounds.reduce((n, r) => n + r.sent - r.acknowledged, 0);
   const byRate = (system: 'project' | 'bare'): string => {
     const rounds = sustained.rounds.filter((r) => r.system === system);
     const at = rounds.filter((r) => r.eps === sustained.sustainedEps[system]);
@@ -83,7 +92,7 @@ export function summarize(input: Inputs): Row[] {
       project: `${mw(native.project, secs, 2, ' s')}, relay CPU ${mw(native.project, (r) => r.relayCpuPercent, 0, '%')}`,
       reference: mw(native.bare, secs, 2, ' s'),
       target: '≤ 1.5× reference',
-      met: verdict(medOf(native.project, secs), medOf(native.bare, secs), 1.5, worstOf(native.project, secs)),
+      met: verdict(medOf(native.project, secs), medOf(native.bare, secs), 1.5, worstOf(native.project, secs), [...native.project, ...native.bare]),
       load: loadOf(native.project, native.bare),
     },
     {
@@ -99,7 +108,7 @@ export function summarize(input: Inputs): Row[] {
       project: `${mw(sio['socketio-wire'], secs, 2, ' s')}, relay CPU ${mw(sio['socketio-wire'], (r) => r.relayCpuPercent, 0, '%')}, ${mw(sio['socketio-wire'], kib, 1, ' KiB')}/desktop`,
       reference: mw(sio.bare, secs, 2, ' s'),
       target: '≤ 2× reference',
-      met: verdict(medOf(sio['socketio-wire'], secs), medOf(sio.bare, secs), 2, worstOf(sio['socketio-wire'], secs)),
+      met: verdict(medOf(sio['socketio-wire'], secs), medOf(sio.bare, secs), 2, worstOf(sio['socketio-wire'], secs), [...sio['socketio-wire'], ...sio.bare]),
       load: loadOf(sio['socketio-wire'], sio.bare),
     },
     {
@@ -115,7 +124,7 @@ export function summarize(input: Inputs): Row[] {
       project: `${mw(relay.project, cpu, 1, ' µs')}, lost ${Math.max(...relay.project.map((r) => r.lost))}`,
       reference: `${mw(relay.bare, cpu, 1, ' µs')}, lost ${Math.max(...relay.bare.map((r) => r.lost))}`,
       target: '≤ 1.1× reference',
-      met: paired(relay.project, relay.bare),
+      met: paired(relay.project, relay.bare, [...relay.project, ...relay.bare].reduce((n, r) => n + r.lost, 0)),
       load: loadOf(relay.project, relay.bare),
     },
     ...fn.map((at) => ({
@@ -123,7 +132,7 @@ export function summarize(input: Inputs): Row[] {
       project: `${mw(at.project, cpu, 0, ' µs')}, acknowledged ${acked(at.project)}`,
       reference: `${mw(at.noop, cpu, 0, ' µs')}, acknowledged ${acked(at.noop)} (bare node:http + same script: ${mw(at.bare, cpu, 0, ' µs')})`,
       target: '≤ 1.1× no-op function',
-      met: paired(at.project, at.noop),
+      met: paired(at.project, at.noop, unacknowledged(at.project) + unacknowledged(at.noop)),
       load: loadOf(at.project, at.noop, at.bare),
     })),
     {

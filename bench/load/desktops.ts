@@ -85,21 +85,37 @@ function socketioWire(command: ConnectCommand, i: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${command.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
     closers.push(() => ws.terminate());
-    ws.once('error', reject);
-    ws.once('close', () => reject(new Error('closed before joining'))); // after the join, a no-op
+    // As socket.io-client's `timeout` below, and as it closes its connection when the join fails.
+    const timer = setTimeout(() => fail(new Error('no join within 60 s')), 60_000);
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      ws.terminate();
+      reject(error);
+    };
+    ws.once('error', fail);
+    ws.once('close', () => fail(new Error('closed before joining'))); // after the join, a no-op
     ws.on('message', (raw) => {
       const text = raw.toString();
-      // Engine.IO packet types: 0 open, 2 ping (answered 3, pong), 4 message, whose first character is the
-      // Socket.IO packet type: 0 CONNECT, 2 EVENT, 3 ACK, 4 CONNECT_ERROR; `420`/`430` carry ack id 0.
+      // Engine.IO packet types: 0 open, 1 close, 2 ping (answered 3, pong), 4 message, whose first character
+      // is the Socket.IO packet type: 0 CONNECT, 1 DISCONNECT, 2 EVENT, 3 ACK, 4 CONNECT_ERROR; `420`/`430`
+      // carry ack id 0.
       if (text.startsWith('42')) return onEventText(text);
       if (text === '2') return ws.send('3');
       if (text.startsWith('0')) return ws.send(`40${JSON.stringify({ token: command.token })}`);
       if (text.startsWith('40')) return ws.send(`420${JSON.stringify(['join-conversation', conversation])}`);
       if (text.startsWith('430')) {
-        const [ok, result] = JSON.parse(text.slice(3)) as [boolean, unknown];
-        return ok ? resolve() : reject(new Error(String(result)));
+        let answer: unknown;
+        try {
+          answer = JSON.parse(text.slice(3));
+        } catch {
+          return fail(new Error(`unreadable acknowledgement: ${text.slice(0, 200)}`));
+        }
+        const [ok, result] = Array.isArray(answer) ? (answer as [unknown, unknown]) : [false, answer];
+        if (ok !== true) return fail(new Error(String(result)));
+        clearTimeout(timer);
+        return resolve();
       }
-      if (text.startsWith('44')) reject(new Error(text));
+      if (text.startsWith('44') || text.startsWith('41') || text === '1') fail(new Error(text));
     });
   });
 }
