@@ -85,7 +85,7 @@ function socketioWire(command: ConnectCommand, i: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${command.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
     closers.push(() => ws.terminate());
-    // As socket.io-client's `timeout` below, and as it closes its connection when the join fails.
+    // Like socket.io-client's `timeout` in `socketio` above, and as it closes its connection when the join fails.
     const timer = setTimeout(() => fail(new Error('no join within 60 s')), 60_000);
     const fail = (error: Error): void => {
       clearTimeout(timer);
