@@ -60,8 +60,11 @@ class MemberState extends GivenIds {
   /** The join's catch-up, which a second join of the same member waits for. */
   joining?: Promise<number> = undefined;
 
-  /** Joins at `after` (a resume point) or, when undefined, at the start of history. */
-  constructor(after?: string) {
+  /** Joins `member` at `after` (a resume point) or, when undefined, at the start of history. */
+  constructor(
+    readonly member: Member,
+    after?: string,
+  ) {
     super(after);
     this.verify = after !== undefined;
   }
@@ -132,7 +135,7 @@ export class Hub {
       await existing.joining;
       return 0;
     }
-    const state = new MemberState(after);
+    const state = new MemberState(member, after);
     room.members.set(member, state);
     const joined = (async () => {
       try {
@@ -192,7 +195,9 @@ export class Hub {
   }
 
   private onLive(room: Room, event: StoredEvent): void {
-    for (const [member, state] of room.members) {
+    // Over the states alone (each names its member): no entry pair per member and event.
+    for (const state of room.members.values()) {
+      const { member } = state;
       if (state.busy) {
         if (state.held.length < MAX_HELD) state.held.push(event);
         else state.overflow = true;

@@ -8,7 +8,7 @@ import { DATA_TYPES } from '../broker/event';
 import { counterSeries } from '../metrics/counters';
 
 /** The delivery-latency histogram times one event in this many (the first of each run of them). */
-export const LATENCY_SAMPLE_EVERY = 8;
+export const LATENCY_SAMPLE_EVERY = 32;
 
 const FUNCTION_COUNTERS = ['events_received_total', 'events_undeliverable_total', 'events_rejected_total', 'events_failed_total'];
 

@@ -3,8 +3,10 @@
  * client → relay `join` (with an optional resume point `after`), `leave`, `ping`;
  * relay → client `hello`, `joined`, `left`, `event`, `error`, `pong`.
  * An event frame is built once per event and shared by every socket that receives it; the
- * notification JSON is spliced in as it came, without parsing it again.
+ * notification JSON is spliced in as it came, without parsing it again. It is framed once too
+ * (src/relay/ws-frame.ts) and written whole to each socket's TCP connection.
  */
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { AccessDecision } from '../access/access';
 import type { TokenClaims } from '../auth/jwt';
@@ -15,6 +17,7 @@ import type { Hub, Member } from './hub';
 import { FrameBudget, type FrameRate } from './frame-budget';
 import { builtOncePerEvent } from './per-event';
 import { SocketRooms } from './socket-rooms';
+import { textFrame } from './ws-frame';
 
 /** WebSocket close codes and what a client should do on each. */
 export const CLOSE = {
@@ -40,6 +43,11 @@ export interface ConnectionOptions {
   readonly access: (conversation: ConversationName) => Promise<AccessDecision>;
   readonly onSlowConsumer?: () => void;
   readonly onJoin?: () => void;
+  /**
+   * The TCP connection the WebSocket was upgraded on. Given, event frames are written to it whole, framed
+   * once per event; without it, each goes through `ws.send`.
+   */
+  readonly socket?: Duplex;
 }
 
 /** The `event` frame of an event, built once however many sockets receive it. */
@@ -50,6 +58,9 @@ export const eventFrame = builtOncePerEvent(
     `,"publishTime":${JSON.stringify(event.publishTime)},"ackTime":${JSON.stringify(event.ackTime)}` +
     `,"attributes":${JSON.stringify(event.attributes)},"data":${event.data}}`,
 );
+
+/** The `event` frame of an event as WebSocket frame bytes, framed once however many sockets receive it. */
+export const eventFrameBytes = builtOncePerEvent((event: StoredEvent): Buffer => textFrame(eventFrame(event)));
 
 type Ref = string | number | undefined;
 
@@ -62,23 +73,34 @@ class NativeSender implements Member {
   /** The relay closed the socket (or it closed): nothing more is sent. */
   closed = false;
   private readonly maxBufferedBytes: number;
+  /**
+   * Where event frames are written whole: the upgrade's connection, when the socket negotiated no extension
+   * (the relay offers none, so frames are never compressed). `ws` writes each frame in one synchronous call
+   * too, so the frames of both never interleave, and `bufferedAmount` counts what either queued.
+   */
+  private readonly wire: Duplex | undefined;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly options: ConnectionOptions,
   ) {
     this.maxBufferedBytes = options.maxBufferedBytes;
+    this.wire = ws.extensions === '' ? options.socket : undefined;
   }
 
   deliver(event: StoredEvent): void {
-    this.sendText(eventFrame(event));
+    if (this.wire === undefined) return this.sendText(eventFrame(event));
+    if (this.mayQueue()) this.wire.write(eventFrameBytes(event));
   }
 
-  /** Every frame goes through here, so whatever the relay queues for a socket counts against its limit. */
+  /** Every other frame goes through here: whatever the relay queues for a socket counts against its limit. */
   sendText(frame: string): void {
-    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    if (this.overLimit()) return;
-    this.ws.send(frame);
+    if (this.mayQueue()) this.ws.send(frame);
+  }
+
+  /** True when a frame may be queued: the socket is open and what it holds is within the limit. */
+  private mayQueue(): boolean {
+    return !this.closed && this.ws.readyState === this.ws.OPEN && !this.overLimit();
   }
 
   /** True, and the socket closed with 4008, when what is queued for it passed the limit. */

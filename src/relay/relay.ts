@@ -159,6 +159,7 @@ export function createRelay(deps: RelayDeps): Relay {
         access: (conversation) => decideJoin(claims, conversation),
         onSlowConsumer: () => metrics.slowConsumers.inc({ protocol: 'native' }),
         onJoin: () => metrics.joins.inc({ protocol: 'native' }),
+        socket,
       });
     });
   });
