@@ -1,15 +1,22 @@
 /**
  * The relay writes event frames it framed itself straight to the upgrade's TCP connection. Read here by the
  * real `ws` client over a real socket: every payload length on either side of the 7-, 16- and 64-bit length
- * forms, multi-byte UTF-8 across those edges, and frames of `ws.send` and `ws.ping` interleaved with them.
+ * forms, multi-byte UTF-8 across those edges, and frames of `ws.send` and `ws.ping` interleaved with them;
+ * and a native connection that negotiated compression, whose event frames must go through `ws` instead.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
+import type { TokenClaims } from '../src/auth/jwt';
+import { MemoryBroker } from '../src/broker/memory';
+import { createLogger } from '../src/log';
+import { Hub } from '../src/relay/hub';
+import { eventFrame, serveNativeConnection } from '../src/relay/native';
 import { textFrame } from '../src/relay/ws-frame';
+import { record } from './helpers/events';
 
 interface Received {
   readonly text: string;
@@ -17,9 +24,9 @@ interface Received {
 }
 
 /** A server that hands each upgraded connection, with its TCP socket, to `serve`. */
-async function frameServer(serve: (ws: WebSocket, socket: Duplex) => void): Promise<{ server: Server; url: string }> {
+async function frameServer(serve: (ws: WebSocket, socket: Duplex) => void, options: ServerOptions = {}): Promise<{ server: Server; url: string }> {
   const server = createServer();
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, ...options });
   server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => serve(ws, socket)));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -86,7 +93,10 @@ describe('WebSocket frames written whole to the connection', () => {
   it('are the bytes ws itself puts on the wire for the same text', async () => {
     // What ws's own server writes for ws.send(text), captured from the raw socket's writes (ws writes a
     // frame synchronously within send, through cork/write/uncork).
+    // Multi-byte text whose UTF-8 length is exactly 125, 126, 65,535 and 65,536 bytes (é is 2 bytes, € 3).
     const texts = ['', 'a', 'b'.repeat(125), 'c'.repeat(126), 'd'.repeat(65_535), 'e'.repeat(65_536), '€'.repeat(50)];
+    texts.push('a' + 'é'.repeat(62), 'é'.repeat(63), '€'.repeat(21_845), 'a' + '€'.repeat(21_845));
+    assert.deepEqual(texts.slice(-4).map((t) => Buffer.byteLength(t)), [125, 126, 65_535, 65_536]);
     const written: Buffer[][] = [];
     const started = await frameServer((ws, socket) => {
       const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
@@ -105,5 +115,71 @@ describe('WebSocket frames written whole to the connection', () => {
     for (const [i, text] of texts.entries()) {
       assert.deepEqual(Buffer.concat(written[i]), textFrame(text), `frame of ${text.length} characters`);
     }
+  });
+
+  describe('a native connection', () => {
+    const conversation = 'projects/p/conversations/frames';
+    const claims: TokenClaims = { gcp_agent_assist_project: 'p', gcp_agent_assist_user: 'agent', iss: 'i', aud: 'a', jti: 'j', iat: 0, exp: Math.floor(Date.now() / 1000) + 3600 };
+
+    /** Serves one native connection on `options`, joins it, publishes one event: what the client got, and the socket's writes. */
+    async function deliverOne(options: ServerOptions, clientDeflate: boolean): Promise<{ frame: string; writes: Buffer[]; expected: string }> {
+      const broker = new MemoryBroker({ historyMaxLength: 10, historyTtlSeconds: 60, dedupeTtlSeconds: 60 });
+      const log = createLogger('ws-frame-test');
+      const hub = new Hub(broker, log);
+      const writes: Buffer[] = [];
+      const started = await frameServer((ws, socket) => {
+        const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
+        socket.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
+          writes.push(Buffer.from(chunk as string | Uint8Array));
+          return write(chunk, ...rest);
+        }) as typeof socket.write;
+        serveNativeConnection(ws, {
+          hub,
+          log,
+          claims,
+          maxBufferedBytes: 1 << 22,
+          maxConversations: 5,
+          frameRate: { perSecond: 100, burst: 100 },
+          access: () => Promise.resolve({ allowed: true }),
+          socket,
+        });
+      }, options);
+      server = started.server;
+      const client = new WebSocket(started.url, { perMessageDeflate: clientDeflate });
+      const frames: string[] = [];
+      const next = (type: string): Promise<string> =>
+        new Promise((resolve) => {
+          const look = (): void => {
+            const found = frames.find((f) => (JSON.parse(f) as { type: string }).type === type);
+            if (found) resolve(found);
+            else setTimeout(look, 5);
+          };
+          look();
+        });
+      client.on('message', (data) => frames.push(String(data)));
+      await next('hello');
+      client.send(JSON.stringify({ type: 'join', conversation }));
+      await next('joined');
+      const published = await broker.publish(record(conversation));
+      const frame = await next('event');
+      client.terminate();
+      const [stored] = await broker.history(conversation);
+      assert.equal(published.duplicate, false);
+      return { frame, writes, expected: eventFrame(stored) };
+    }
+
+    it('gets each event frame in one write of its own bytes when nothing was negotiated', async () => {
+      const { frame, writes, expected } = await deliverOne({}, false);
+      assert.equal(frame, expected);
+      assert.equal(writes.filter((w) => w.equals(textFrame(expected))).length, 1);
+    });
+
+    it('gets its event frames through ws, compressed, when it negotiated permessage-deflate', async () => {
+      const { frame, writes, expected } = await deliverOne({ perMessageDeflate: { threshold: 0 } }, true);
+      assert.equal(frame, expected);
+      // An uncompressed text frame starts 0x81; every message on this connection is compressed (0xC1).
+      assert.deepEqual(writes.filter((w) => w[0] === 0x81), []);
+      assert.ok(writes.some((w) => w[0] === 0xc1));
+    });
   });
 });
