@@ -33,6 +33,15 @@ async function frameServer(serve: (ws: WebSocket, socket: Duplex) => void, optio
   return { server, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
+/** Hands `seen` the bytes of every chunk written to `socket` (ws writes a frame within one synchronous call). */
+function onWrite(socket: Duplex, seen: (bytes: Buffer) => void): void {
+  const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  socket.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
+    seen(Buffer.from(chunk as string | Uint8Array));
+    return write(chunk, ...rest);
+  }) as typeof socket.write;
+}
+
 /** Connects a real client and resolves with the first `count` messages it receives. */
 async function receive(url: string, count: number): Promise<Received[]> {
   const client = new WebSocket(url, { perMessageDeflate: false, maxPayload: 1 << 24 });
@@ -99,11 +108,7 @@ describe('WebSocket frames written whole to the connection', () => {
     assert.deepEqual(texts.slice(-4).map((t) => Buffer.byteLength(t)), [125, 126, 65_535, 65_536]);
     const written: Buffer[][] = [];
     const started = await frameServer((ws, socket) => {
-      const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
-      socket.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
-        written[written.length - 1].push(Buffer.from(chunk as string | Uint8Array));
-        return write(chunk, ...rest);
-      }) as typeof socket.write;
+      onWrite(socket, (bytes) => written[written.length - 1].push(bytes));
       for (const text of texts) {
         written.push([]);
         ws.send(text);
@@ -128,11 +133,7 @@ describe('WebSocket frames written whole to the connection', () => {
       const hub = new Hub(broker, log);
       const writes: Buffer[] = [];
       const started = await frameServer((ws, socket) => {
-        const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
-        socket.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
-          writes.push(Buffer.from(chunk as string | Uint8Array));
-          return write(chunk, ...rest);
-        }) as typeof socket.write;
+        onWrite(socket, (bytes) => writes.push(bytes));
         serveNativeConnection(ws, {
           hub,
           log,
