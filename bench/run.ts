@@ -61,9 +61,13 @@ async function main(): Promise<void> {
   const describeFn = (r: FunctionCpuRound): string => `${r.cpuMicrosPerEvent.toFixed(1)} µs/event (acknowledged ${r.acknowledged}/${r.sent})`;
   const fn = [];
   for (const eps of sizes.fnRates) {
-    console.log(`event function CPU per event: ${eps} deliveries/s for ${sizes.seconds} s, the project and the no-op function at once, then the bare reference`);
+    console.log(`event function CPU per event: ${eps} deliveries/s for ${sizes.seconds} s, the project and the no-op function at once, then the minimal function and the no-op at once, then the bare reference`);
     const rounds = await functionCpuRounds({ eps, seconds: sizes.seconds, rounds: COMPARED_ROUNDS });
-    rounds.project.forEach((p, i) => console.log(`  round ${i + 1}: project ${describeFn(p)}; no-op ${describeFn(rounds.noop[i])}; ${loadText(p)}; bare ${describeFn(rounds.bare[i])}`));
+    rounds.project.forEach((p, i) =>
+      console.log(
+        `  round ${i + 1}: project ${describeFn(p)}; no-op ${describeFn(rounds.noop[i])}; ${loadText(p)}; minimal ${describeFn(rounds.minimal[i])}; no-op ${describeFn(rounds.minimalNoop[i])}; ${loadText(rounds.minimal[i])}; bare ${describeFn(rounds.bare[i])}`,
+      ),
+    );
     fn.push({ eps, ...rounds });
   }
 

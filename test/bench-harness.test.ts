@@ -31,9 +31,9 @@ describe('benchmark figures at toy sizes', function () {
     );
   });
 
-  it('event function CPU: the project, the no-op function and the bare reference acknowledge every delivery', async () => {
+  it('event function CPU: the project, the no-op function, the minimal function and the bare reference acknowledge every delivery', async () => {
     const rounds = await functionCpuRounds({ eps: 100, seconds: 1, rounds: 1 });
-    for (const system of ['project', 'noop', 'bare'] as const) {
+    for (const system of ['project', 'noop', 'minimal', 'minimalNoop', 'bare'] as const) {
       const [round] = rounds[system];
       assert.ok(round.sent > 0, `${system} was offered deliveries`);
       assert.equal(round.acknowledged, round.sent, `${system} acknowledged every delivery`);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { ConnectRound } from '../bench/figures/connect';
-import type { FunctionCpuRound } from '../bench/figures/function-cpu';
+import type { FunctionCpuRound, FunctionSystem } from '../bench/figures/function-cpu';
 import type { RelayCpuRound } from '../bench/figures/relay-cpu';
 import type { Load } from '../bench/machine';
 import { summarize, type Row } from '../bench/report';
@@ -20,7 +20,7 @@ function relayRound(system: 'project' | 'bare', cpuMicrosPerEvent: number, lost 
   return { system, eps: 100, sent: 100, delivered: 100 - lost, lost, p99Ms: 1, cpuMicrosPerEvent, load };
 }
 
-function fnRound(system: 'project' | 'noop' | 'bare', cpuMicrosPerEvent: number, acknowledged = 100): FunctionCpuRound {
+function fnRound(system: FunctionSystem, cpuMicrosPerEvent: number, acknowledged = 100): FunctionCpuRound {
   return { system, eps: 100, sent: 100, acknowledged, cpuMicrosPerEvent, load };
 }
 
@@ -38,7 +38,15 @@ function rows(change: Case = {}): Row[] {
     native: change.native ?? { project: [connect('project', 2.5), connect('project', 2.6), connect('project', 2.4)], bare },
     sio: { 'socketio-wire': change.wire ?? [connect('project', 3), connect('project', 3.2), connect('project', 3.1)], socketio: [connect('project', 5)], bare },
     relay: change.relay ?? { project: [relayRound('project', 21), relayRound('project', 21)], bare: [relayRound('bare', 20), relayRound('bare', 20)] },
-    fn: [{ eps: 100, ...(change.fn ?? { project: [fnRound('project', 105), fnRound('project', 105)], noop: [fnRound('noop', 100), fnRound('noop', 100)] }), bare: [fnRound('bare', 50)] }],
+    fn: [
+      {
+        eps: 100,
+        ...(change.fn ?? { project: [fnRound('project', 105), fnRound('project', 105)], noop: [fnRound('noop', 100), fnRound('noop', 100)] }),
+        minimal: [fnRound('minimal', 103), fnRound('minimal', 104)],
+        minimalNoop: [fnRound('noop', 100), fnRound('noop', 80)],
+        bare: [fnRound('bare', 50)],
+      },
+    ],
     sustained: { rounds: [], sustainedEps: { project: 0, bare: 0 } },
     webhook: [{ p99Ms: 5, errors: 0, achievedRps: 1000, loadavg1: 1 }],
     coldStart: [],
@@ -59,6 +67,10 @@ describe('benchmark verdicts', () => {
     assert.match(met(all, '100 Socket.IO desktops'), /^yes: 1\.55×/);
     assert.match(met(all, 'relay CPU'), /^yes: 1\.05×/);
     assert.match(met(all, 'event function CPU'), /^yes: 1\.05×/);
+  });
+
+  it("reports the job's floor under the framework as each round's minimal function over the no-op beside it, with no verdict", () => {
+    assert.equal(met(rows(), "the job's floor"), '1.17× (worst round 1.3×)');
   });
 
   it('says NO when a desktop failed to connect in any round, of the project or of the reference', () => {

@@ -3,14 +3,15 @@
  * to a function process; its CPU time (from /proc) divided by the deliveries it acknowledged. The
  * project's `newMessageEvent` and the no-op function under the same functions-framework (the floor of
  * this design) run side by side, each with its own posters at the same rate over the same interval, so
- * the two figures of a round saw the same machine at the same moment; the bare node:http reference
- * (the same work without the framework) runs after them in the same round.
+ * the two figures of a round saw the same machine at the same moment. In the same round the minimal
+ * function (the job's floor under the framework) runs beside the no-op in the same way, then the bare
+ * node:http reference (the same work without the framework) alone.
  */
 import { PosterPool } from '../load/pool';
 import { cpuSecondsOf, watchLoad, type Load } from '../machine';
 import { startBareFunction, startFunction, startRedis, type Proc } from '../harness';
 
-export type FunctionSystem = 'project' | 'noop' | 'bare';
+export type FunctionSystem = 'project' | 'noop' | 'minimal' | 'bare';
 
 export interface FunctionCpuRound {
   readonly system: FunctionSystem;
@@ -24,16 +25,20 @@ export interface FunctionCpuRound {
 function startSystem(system: FunctionSystem, redisUrl: string): Promise<Proc> {
   if (system === 'project') return startFunction('newMessageEvent', { REDIS_URL: redisUrl });
   if (system === 'noop') return startFunction('noopEvent', {}, 'bench/reference/noop-function.js');
+  if (system === 'minimal') return startFunction('minimalEvent', { REDIS_URL: redisUrl }, 'bench/reference/minimal-function.js');
   return startBareFunction({ REDIS_URL: redisUrl });
 }
 
-const SYSTEMS: readonly FunctionSystem[] = ['project', 'noop', 'bare'];
+const SYSTEMS: readonly FunctionSystem[] = ['project', 'noop', 'minimal', 'bare'];
 
-export async function functionCpuRounds(options: { eps: number; seconds: number; rounds: number }): Promise<Record<FunctionSystem, FunctionCpuRound[]>> {
+/** Each system's rounds; `minimalNoop` is the no-op function measured beside the minimal one. */
+export type FunctionCpuResults = Record<FunctionSystem, FunctionCpuRound[]> & { readonly minimalNoop: FunctionCpuRound[] };
+
+export async function functionCpuRounds(options: { eps: number; seconds: number; rounds: number }): Promise<FunctionCpuResults> {
   const redis = await startRedis();
   const fns = new Map<FunctionSystem, Proc>();
   const posters = new Map<FunctionSystem, PosterPool>();
-  const results: Record<FunctionSystem, FunctionCpuRound[]> = { project: [], noop: [], bare: [] };
+  const results: FunctionCpuResults = { project: [], noop: [], minimal: [], bare: [], minimalNoop: [] };
   try {
     for (const system of SYSTEMS) {
       fns.set(system, await startSystem(system, redis.url));
@@ -56,11 +61,14 @@ export async function functionCpuRounds(options: { eps: number; seconds: number;
       });
     };
     await measure(['project', 'noop'], 3); // warm-up
+    await measure(['minimal', 'noop'], 2);
     await measure(['bare'], 2);
     for (let r = 0; r < options.rounds; r++) {
-      for (const result of [...(await measure(['project', 'noop'], options.seconds)), ...(await measure(['bare'], options.seconds))]) {
-        results[result.system].push(result);
-      }
+      for (const result of await measure(['project', 'noop'], options.seconds)) results[result.system].push(result);
+      const [minimal, noop] = await measure(['minimal', 'noop'], options.seconds);
+      results.minimal.push(minimal);
+      results.minimalNoop.push(noop);
+      results.bare.push(...(await measure(['bare'], options.seconds)));
     }
     return results;
   } finally {
