@@ -6,34 +6,19 @@
  */
 import { createClient } from '@redis/client';
 import { createServer } from 'node:http';
-import { channelKey, dedupeKey, historyKey, lastIdKey, PUBLISH_SCRIPT } from '../../src/broker/redis';
+import { PUBLISH_SCRIPT } from '../../src/broker/redis';
+import { publishCall, type PushMessage } from './publish-command';
 
 const redis = createClient({ url: process.env.REDIS_URL });
 let sha = '';
-
-interface Push {
-  message: { data: string; messageId: string; publishTime?: string; attributes?: Record<string, string> };
-}
 
 const server = createServer((req, res) => {
   if (req.method !== 'POST') return void res.writeHead(200).end('ok'); // the harness's readiness probe
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
-    const { message } = JSON.parse(Buffer.concat(chunks).toString()) as Push;
-    const data = Buffer.from(message.data, 'base64').toString();
-    const conversation = String((JSON.parse(data) as { conversation: string }).conversation);
-    const record = JSON.stringify({
-      type: 'new-message-event',
-      conversation,
-      messageId: message.messageId,
-      publishTime: message.publishTime ?? '',
-      ackTime: new Date().toISOString(),
-      attributes: message.attributes ?? {},
-      data,
-    });
-    const keys = [dedupeKey({ conversation, type: 'new-message-event', messageId: message.messageId }), historyKey(conversation), channelKey(conversation), lastIdKey(conversation)];
-    redis.evalSha(sha, { keys, arguments: ['3600', '1000', '3600', record, 'PUBLISH'] }).then(
+    const { message } = JSON.parse(Buffer.concat(chunks).toString()) as { message: PushMessage };
+    redis.evalSha(sha, publishCall(message)).then(
       () => res.writeHead(204).end(),
       () => res.writeHead(503).end(),
     );

@@ -8,7 +8,8 @@
  */
 import { http } from '@google-cloud/functions-framework';
 import { createClient } from '@redis/client';
-import { channelKey, dedupeKey, historyKey, lastIdKey, PUBLISH_SCRIPT } from '../../src/broker/redis';
+import { PUBLISH_SCRIPT } from '../../src/broker/redis';
+import { publishCall, type PushMessage } from './publish-command';
 
 const redis = createClient({ url: process.env.REDIS_URL });
 let sha = '';
@@ -16,27 +17,12 @@ void redis.connect().then(async () => {
   sha = await redis.scriptLoad(PUBLISH_SCRIPT);
 });
 
-interface Push {
-  message: { data: string; messageId: string; publishTime?: string; attributes?: Record<string, string> };
-}
-
 http('minimalEvent', (req, res) => {
   if (req.method !== 'POST') return void res.status(200).end('ok'); // the harness's readiness probe
   if (sha === '') return void res.status(503).end();
-  const { message } = req.body as Push;
-  const data = Buffer.from(message.data, 'base64').toString();
-  const conversation = String((JSON.parse(data) as { conversation: string }).conversation);
-  const record = JSON.stringify({
-    type: 'new-message-event',
-    conversation,
-    messageId: message.messageId,
-    publishTime: message.publishTime ?? '',
-    ackTime: new Date().toISOString(),
-    attributes: message.attributes ?? {},
-    data,
-  });
-  const keys = [dedupeKey({ conversation, type: 'new-message-event', messageId: message.messageId }), historyKey(conversation), channelKey(conversation), lastIdKey(conversation)];
-  redis.sendCommand(['EVALSHA', sha, '4', ...keys, '86400', '1000', '86400', record, 'PUBLISH']).then(
+  const { message } = req.body as { message: PushMessage };
+  const { keys, arguments: args } = publishCall(message);
+  redis.sendCommand(['EVALSHA', sha, String(keys.length), ...keys, ...args]).then(
     () => res.status(204).end(),
     () => res.status(503).end(),
   );
