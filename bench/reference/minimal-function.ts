@@ -2,7 +2,7 @@
  * The job's floor under the framework: an HTTP function under the same functions-framework as the event
  * functions that does the least an event function must do for a Pub/Sub push delivery (decode the
  * base64 notification, parse it to find its conversation, run the same publish script through
- * @redis/client) and nothing more: no checks of the delivery's form, no dedupe of odd inputs, no logging,
+ * @redis/client) and nothing more: no checks of the delivery's form or of its notification, no logging,
  * counters or error mapping. Beside the no-op function it shows what the job itself costs there; the
  * project's function is measured against the no-op (`bench/figures/function-cpu.ts`). REDIS_URL.
  */
